@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+
+from .models import User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        ("Preferences", {"fields": ("timezone",)}),
+    )
+    add_fieldsets = (
+        *DjangoUserAdmin.add_fieldsets,
+        ("Preferences", {"fields": ("timezone",)}),
+    )
+    list_display = ("username", "email", "first_name", "last_name", "timezone", "is_staff")
+    list_filter = ("is_staff", "is_superuser", "is_active")
+    show_full_result_count = False

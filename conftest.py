@@ -1,0 +1,63 @@
+"""Suite-wide fixtures, and the rule that a service-backed run fails rather than skips."""
+
+import os
+
+import pytest
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def _database_vendor() -> str:
+    from django.db import connection
+
+    return connection.vendor
+
+
+def _uses_redis() -> bool:
+    from django.conf import settings
+
+    return "redis" in settings.CACHES["default"]["BACKEND"].lower()
+
+
+def _service_problems() -> list[str]:
+    problems = []
+    if _database_vendor() != "postgresql":
+        problems.append("DATABASE_URL does not point at PostgreSQL")
+    if not _uses_redis():
+        problems.append("REDIS_URL is not set")
+    else:
+        from django_redis import get_redis_connection
+
+        try:
+            get_redis_connection("default").ping()
+        except Exception as exc:  # noqa: BLE001 - any failure to reach Redis is fatal here
+            problems.append(f"Redis at REDIS_URL does not answer: {exc}")
+    return problems
+
+
+def pytest_sessionstart(session):
+    if REQUIRE_SERVICES and (problems := _service_problems()):
+        pytest.exit("REQUIRE_SERVICES=1 but: " + "; ".join(problems), returncode=3)
+
+
+def pytest_collection_modifyitems(config, items):
+    missing = {
+        "postgres": _database_vendor() != "postgresql",
+        "redis": not _uses_redis(),
+    }
+    for item in items:
+        for marker, is_missing in missing.items():
+            if is_missing and item.get_closest_marker(marker):
+                item.add_marker(pytest.mark.skip(reason=f"needs {marker}; run with its URL set"))
+
+
+@pytest.fixture
+def admin_dataset(db):
+    """A dataset grown in steps, for query counts that must not change with its size.
+
+    grow(n) brings the users, the meetings, the participants of `focus` (one meeting) and the
+    notifications each up to n rows, with bulk writes.
+    """
+    from scheduler.testing import AdminDataset
+
+    return AdminDataset()

@@ -1,0 +1,137 @@
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connections, models
+from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
+from django.db.models import F, Q
+
+from .db import TsTzRange
+
+
+class MeetingQuerySet(models.QuerySet):
+    def overlapping(self, start: datetime | None, end: datetime | None):
+        """Meetings that overlap the half-open window [start, end): start < end and end > start.
+
+        On PostgreSQL this is `tstzrange(start_time, end_time) && window`, which the GiST index
+        answers at any date; a btree on (start_time, end_time) must scan every meeting that
+        starts before `end`, which is nearly all of them for late dates.
+        """
+        if connections[self.db].vendor == "postgresql":
+            return self.alias(span=TsTzRange("start_time", "end_time")).filter(
+                span__overlap=DateTimeTZRange(start, end, "[)")
+            )
+        window = Q()
+        if end is not None:
+            window &= Q(start_time__lt=end)
+        if start is not None:
+            window &= Q(end_time__gt=start)
+        return self.filter(window)
+
+    def organized_by(self, user):
+        return self.filter(created_by=user)
+
+    def visible_to(self, user):
+        """Meetings the user organizes or is invited to."""
+        invited = Participant.objects.filter(user=user).values("meeting_id")
+        return self.filter(Q(created_by=user) | Q(pk__in=invited))
+
+
+class Meeting(models.Model):
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        CANCELLED = "cancelled", "Cancelled"
+
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    location = models.CharField(max_length=200, blank=True)
+    start_time = models.DateTimeField()
+    end_time = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="organized_meetings",
+        verbose_name="organizer",
+        db_index=False,  # meeting_organizer_start covers lookups by organizer
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("start_time", "id")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_time__gt=F("start_time")),
+                name="meeting_end_after_start",
+                violation_error_message="A meeting must end after it starts.",
+            ),
+        ]
+        indexes = [
+            # Time-ordered listings (admin, keyset pages) and early-date windows.
+            models.Index(fields=["start_time", "id"], name="meeting_start"),
+            # "Meetings I organize", in list order.
+            models.Index(fields=["created_by", "start_time", "id"], name="meeting_organizer_start"),
+            # PostgreSQL also has meeting_span_gist and meeting_title_trgm: see migration 0002.
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self):
+        if self.start_time and self.end_time and self.end_time <= self.start_time:
+            raise ValidationError({"end_time": "A meeting must end after it starts."})
+
+    @property
+    def duration(self):
+        return self.end_time - self.start_time
+
+
+ALREADY_INVITED = "This person is already invited to this meeting."
+
+
+class Participant(models.Model):
+    """A person invited to a meeting, with their answer (RFC 5545 PARTSTAT names)."""
+
+    class Status(models.TextChoices):
+        NEEDS_ACTION = "needs_action", "Needs action"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        TENTATIVE = "tentative", "Tentative"
+
+    meeting = models.ForeignKey(
+        Meeting,
+        on_delete=models.CASCADE,
+        related_name="participants",
+        db_index=False,  # the (meeting, user) unique index starts with meeting
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="participations",
+        db_index=False,  # participant_user_status starts with user
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEEDS_ACTION)
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("meeting", "id")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "user"],
+                name="participant_unique_meeting_user",
+                violation_error_message=ALREADY_INVITED,
+            ),
+        ]
+        indexes = [
+            # "Meetings I am invited to", by my answer; meeting last makes it a covering index
+            # for the visible_to() subquery.
+            models.Index(fields=["user", "status", "meeting"], name="participant_user_status"),
+            # "Who accepted this meeting?" and per-status counts for one meeting.
+            models.Index(fields=["meeting", "status"], name="participant_meeting_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.meeting}"

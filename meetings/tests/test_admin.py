@@ -1,0 +1,175 @@
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+
+from accounts.tests.factories import UserFactory
+from meetings.models import Meeting, Participant
+from meetings.tests.factories import MeetingFactory, ParticipantFactory
+from scheduler.testing import assert_fixed_queries
+
+pytestmark = pytest.mark.django_db
+
+MEETINGS = reverse("admin:meetings_meeting_changelist")
+PARTICIPANTS = reverse("admin:meetings_participant_changelist")
+
+
+@pytest.mark.parametrize(
+    ("url_for", "expected"),
+    [
+        (lambda data: MEETINGS, 6),
+        (lambda data: MEETINGS + "?q=meeting", 6),
+        (lambda data: MEETINGS + "?status__exact=cancelled&start_time__year=2026", 5),
+        (lambda data: MEETINGS + "?o=6", 6),  # ordered by participant count
+        (lambda data: reverse("admin:meetings_meeting_add"), 2),
+        (lambda data: reverse("admin:meetings_meeting_change", args=[data.focus.pk]), 5),
+        (lambda data: PARTICIPANTS, 4),
+        (lambda data: PARTICIPANTS + "?status__exact=needs_action&q=person", 4),
+        (lambda data: reverse("admin:meetings_participant_add"), 2),
+        (
+            lambda data: reverse(
+                "admin:meetings_participant_change", args=[data.focus.participants.last().pk]
+            ),
+            5,
+        ),
+        (
+            lambda data: (
+                reverse("admin:autocomplete")
+                + "?app_label=meetings&model_name=participant&field_name=meeting&term=meet"
+            ),
+            4,
+        ),
+    ],
+)
+def test_meeting_admin_pages_run_a_fixed_number_of_queries(
+    admin_client, admin_dataset, url_for, expected
+):
+    assert_fixed_queries(admin_client, admin_dataset, url_for, expected)
+
+
+def test_changelist_shows_each_meeting_with_organizer_and_participant_count(
+    admin_client, admin_dataset
+):
+    admin_dataset.grow(30)
+
+    response = admin_client.get(MEETINGS + "?q=Focus")
+
+    focus = response.context["cl"].result_list[0]
+    assert focus.n_participants == 30
+    assert f">{admin_dataset.organizer}<" in response.text
+
+
+def test_change_page_lists_every_participant_without_a_query_each(admin_client, admin_dataset):
+    admin_dataset.grow(200)
+    url = reverse("admin:meetings_meeting_change", args=[admin_dataset.focus.pk])
+
+    response = admin_client.get(url)
+
+    participants, invite = response.context["inline_admin_formsets"]
+    assert participants.formset.total_form_count() == 200
+    assert invite.formset.total_form_count() == 3  # empty invitation rows
+
+
+def test_cancel_action_is_one_update_and_spares_other_meetings(
+    admin_client, django_assert_num_queries
+):
+    # given
+    selected = MeetingFactory.create_batch(3)
+    already = MeetingFactory(status=Meeting.Status.CANCELLED)
+    untouched = MeetingFactory()
+    pks = [m.pk for m in [*selected, already]]
+    admin_client.get(MEETINGS)  # warm the content type cache
+    # when: session, user, the selected-rows filter, one UPDATE, and the redirect's messages
+    with django_assert_num_queries(6) as queries:
+        response = admin_client.post(
+            MEETINGS, {"action": "cancel_selected", "_selected_action": pks}, follow=False
+        )
+    # then
+    assert response.status_code == 302
+    updates = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
+    assert len(updates) == 1
+    statuses = dict(Meeting.objects.values_list("pk", "status"))
+    assert {statuses[pk] for pk in pks} == {Meeting.Status.CANCELLED}
+    assert statuses[untouched.pk] == Meeting.Status.SCHEDULED
+
+
+def _meeting_form(organizer, **overrides):
+    start = overrides.pop("start", None) or MeetingFactory.build().start_time
+    data = {
+        "title": "Planning",
+        "description": "",
+        "location": "Room Ada",
+        "start_time_0": start.strftime("%Y-%m-%d"),
+        "start_time_1": start.strftime("%H:%M:%S"),
+        "end_time_0": (start + timedelta(hours=1)).strftime("%Y-%m-%d"),
+        "end_time_1": (start + timedelta(hours=1)).strftime("%H:%M:%S"),
+        "created_by": organizer.pk,
+        "status": "scheduled",
+        "participants-TOTAL_FORMS": "0",
+        "participants-INITIAL_FORMS": "0",
+        "participants-2-TOTAL_FORMS": "0",
+        "participants-2-INITIAL_FORMS": "0",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_staff_create_a_meeting_and_invite_people_from_the_admin(admin_client):
+    organizer, alice, bob = UserFactory.create_batch(3)
+    data = _meeting_form(
+        organizer,
+        **{
+            "participants-TOTAL_FORMS": "2",
+            "participants-0-user": alice.pk,
+            "participants-0-status": "needs_action",
+            "participants-1-user": bob.pk,
+            "participants-1-status": "accepted",
+        },
+    )
+    response = admin_client.post(reverse("admin:meetings_meeting_add"), data)
+
+    assert response.status_code == 302, response.context["errors"]
+    meeting = Meeting.objects.get(title="Planning")
+    assert dict(meeting.participants.values_list("user_id", "status")) == {
+        alice.pk: "needs_action",
+        bob.pk: "accepted",
+    }
+
+
+def test_admin_form_rejects_an_end_before_the_start_without_saving(admin_client):
+    organizer = UserFactory()
+    data = _meeting_form(organizer)
+    data["end_time_0"], data["end_time_1"] = data["start_time_0"], data["start_time_1"]
+
+    response = admin_client.post(reverse("admin:meetings_meeting_add"), data)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {
+        "end_time": ["A meeting must end after it starts."]
+    }
+    assert not Meeting.objects.exists()
+
+
+def test_inviting_someone_already_invited_is_a_form_error_not_a_500(admin_client):
+    participant = ParticipantFactory()
+    meeting = participant.meeting
+    data = _meeting_form(
+        meeting.created_by,
+        start=meeting.start_time,
+        **{
+            "participants-TOTAL_FORMS": "1",
+            "participants-INITIAL_FORMS": "1",
+            "participants-0-id": participant.pk,
+            "participants-0-meeting": meeting.pk,
+            "participants-0-status": "accepted",
+            "participants-2-TOTAL_FORMS": "1",
+            "participants-2-0-user": participant.user_id,
+            "participants-2-0-status": "needs_action",
+        },
+    )
+
+    response = admin_client.post(reverse("admin:meetings_meeting_change", args=[meeting.pk]), data)
+
+    assert response.status_code == 200
+    assert "already invited" in response.text
+    assert Participant.objects.filter(meeting=meeting).count() == 1

@@ -1,0 +1,65 @@
+"""The queries the app runs can use the indexes chosen for them (PostgreSQL plans).
+
+Test tables are tiny, so the planner would rather scan them; with sequential scans disabled a
+plan that still scans the table means the query's expression does not match any index.
+"""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.db import connection
+
+from accounts.tests.factories import UserFactory
+from meetings.models import Meeting, Participant
+from meetings.tests.factories import MeetingFactory, ParticipantFactory
+from notifications.models import Notification
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+
+
+def plan_of(queryset) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        sql, params = queryset.query.sql_with_params()
+        cursor.execute(f"EXPLAIN {sql}", params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+@pytest.fixture
+def some_meetings():
+    user = UserFactory()
+    for _ in range(3):
+        ParticipantFactory(meeting=MeetingFactory(created_by=user))
+    return user
+
+
+def test_overlap_query_uses_the_gist_range_index(some_meetings):
+    start = datetime(2026, 1, 5, tzinfo=UTC)
+    plan = plan_of(Meeting.objects.overlapping(start, start + timedelta(days=1)))
+    assert "meeting_span_gist" in plan
+
+
+def test_title_search_uses_the_trigram_index(some_meetings):
+    assert "meeting_title_trgm" in plan_of(Meeting.objects.filter(title__icontains="plan"))
+
+
+def test_organizer_listing_uses_the_organizer_index(some_meetings):
+    queryset = Meeting.objects.organized_by(some_meetings).order_by("start_time", "id")
+    assert "meeting_organizer_start" in plan_of(queryset)
+
+
+def test_invited_meetings_by_status_use_the_participant_index(some_meetings):
+    queryset = Participant.objects.filter(user=some_meetings, status="accepted")
+    assert "participant_user_status" in plan_of(queryset.values("meeting_id"))
+
+
+def test_meeting_participants_by_status_use_their_index(some_meetings):
+    meeting = Meeting.objects.first()
+    queryset = Participant.objects.filter(meeting=meeting, status="accepted").order_by()
+    assert "participant_meeting_status" in plan_of(queryset.values("id"))
+
+
+def test_unread_notifications_newest_first_use_the_partial_index():
+    user = UserFactory()
+    queryset = Notification.objects.for_recipient(user).unread().order_by("-created_at")
+    assert "notification_unread" in plan_of(queryset)
