@@ -234,7 +234,7 @@ def _random_participants(rng, meeting: dict, user_ids, per_meeting, now) -> list
             "status": status,
             "responded_at": None
             if status == Participant.Status.NEEDS_ACTION
-            else meeting["start_time"] - timedelta(hours=rng.randint(1, 240)),
+            else min(now, meeting["start_time"] - timedelta(hours=rng.randint(1, 240))),
         }
         for user_id, status in zip(sorted(invitees), statuses, strict=True)
     ]

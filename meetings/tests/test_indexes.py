@@ -39,8 +39,10 @@ def test_overlap_query_uses_the_gist_range_index(some_meetings):
     assert "meeting_span_gist" in plan
 
 
-def test_title_search_uses_the_trigram_index(some_meetings):
-    assert "meeting_title_trgm" in plan_of(Meeting.objects.filter(title__icontains="plan"))
+def test_title_search_can_use_the_trigram_index(some_meetings):
+    # Unordered: ordered by start, the planner may rightly walk meeting_start and filter.
+    queryset = Meeting.objects.filter(title__icontains="plan").order_by()
+    assert "meeting_title_trgm" in plan_of(queryset)
 
 
 def test_organizer_listing_uses_the_organizer_index(some_meetings):

@@ -1,0 +1,27 @@
+import pytest
+
+from meetings.models import Meeting
+from meetings.services import meeting_bulk_cancel
+from meetings.tests.factories import MeetingFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_bulk_cancel_is_one_update_that_counts_only_what_changed(django_assert_num_queries):
+    # given
+    scheduled = MeetingFactory.create_batch(3)
+    cancelled = MeetingFactory(status=Meeting.Status.CANCELLED)
+    other = MeetingFactory()
+    before = {m.pk: m.updated_at for m in [*scheduled, cancelled]}
+    chosen = Meeting.objects.filter(pk__in=before)
+    # when: SAVEPOINT, UPDATE, RELEASE (the test itself runs inside a transaction)
+    with django_assert_num_queries(3) as queries:
+        changed = meeting_bulk_cancel(meetings=chosen)
+    # then
+    assert changed == 3
+    assert [q["sql"].split()[0] for q in queries.captured_queries].count("UPDATE") == 1
+    rows = Meeting.objects.in_bulk([*before, other.pk])
+    assert {rows[pk].status for pk in before} == {Meeting.Status.CANCELLED}
+    assert rows[other.pk].status == Meeting.Status.SCHEDULED
+    assert all(rows[m.pk].updated_at > before[m.pk] for m in scheduled)
+    assert rows[cancelled.pk].updated_at == before[cancelled.pk]

@@ -1,0 +1,128 @@
+"""Settings come from the environment: each case starts a fresh interpreter with its own env."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVICE_VARS = ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "SECRET_KEY", "DEBUG")
+REAL_SECRET = "k3y-" + "x9Qv7LmZp2Rt5Wn8Bc4Hj6Kd1Fs0Gy3Ua" * 2
+
+SHOW_SETTINGS = """
+import json, django
+from django.conf import settings
+django.setup()
+print(json.dumps({
+    "env": settings.DJANGO_ENV,
+    "debug": settings.DEBUG,
+    "engine": settings.DATABASES["default"]["ENGINE"],
+    "db_name": str(settings.DATABASES["default"]["NAME"]),
+    "conn_max_age": settings.DATABASES["default"]["CONN_MAX_AGE"],
+    "health_checks": settings.DATABASES["default"]["CONN_HEALTH_CHECKS"],
+    "cache": settings.CACHES["default"]["BACKEND"],
+    "eager": settings.CELERY_TASK_ALWAYS_EAGER,
+    "broker": settings.CELERY_BROKER_URL,
+    "toolbar": "debug_toolbar" in settings.INSTALLED_APPS,
+}))
+"""
+
+
+def run(args, **env):
+    clean = {k: v for k, v in os.environ.items() if k not in SERVICE_VARS}
+    clean.pop("DJANGO_ENV", None)
+    clean["DJANGO_SETTINGS_MODULE"] = "scheduler.settings"
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60
+    )
+
+
+def settings_for(**env) -> dict:
+    result = run(["-c", SHOW_SETTINGS], **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_with_no_environment_it_runs_embedded():
+    shown = settings_for()
+
+    assert shown["env"] == "local"
+    assert shown["debug"] is True
+    assert shown["toolbar"] is True
+    assert shown["engine"] == "django.db.backends.sqlite3"
+    assert shown["db_name"].endswith("db.sqlite3")
+    assert shown["cache"] == "django.core.cache.backends.locmem.LocMemCache"
+    assert shown["eager"] is True
+
+
+def test_service_urls_switch_backends_without_code_changes():
+    shown = settings_for(
+        DATABASE_URL="postgres://app@db.internal:5432/scheduler",
+        REDIS_URL="redis://cache.internal:6379/1",
+        CELERY_BROKER_URL="amqp://guest@mq.internal:5672//",
+    )
+
+    assert shown["engine"] == "django.db.backends.postgresql"
+    assert shown["db_name"] == "scheduler"
+    assert shown["cache"] == "django_redis.cache.RedisCache"
+    assert shown["eager"] is False
+    assert shown["broker"] == "amqp://guest@mq.internal:5672//"
+
+
+def test_production_keeps_checked_persistent_connections_and_no_toolbar():
+    shown = settings_for(DJANGO_ENV="production", SECRET_KEY=REAL_SECRET, ALLOWED_HOSTS="a.test")
+
+    assert shown["debug"] is False
+    assert shown["toolbar"] is False
+    assert shown["conn_max_age"] == 60
+    assert shown["health_checks"] is True
+
+
+def test_production_passes_the_deploy_checklist():
+    result = run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        DJANGO_ENV="production",
+        SECRET_KEY=REAL_SECRET,
+        ALLOWED_HOSTS="scheduler.example.com",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_the_deploy_checklist_catches_a_weak_production_setting():
+    # The check must be able to fail: HSTS turned off is a warning, hence a failure.
+    result = run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        DJANGO_ENV="production",
+        SECRET_KEY=REAL_SECRET,
+        ALLOWED_HOSTS="scheduler.example.com",
+        SECURE_HSTS_SECONDS="0",
+    )
+
+    assert result.returncode != 0
+    assert "security.W004" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"ALLOWED_HOSTS": "a.test"}, "SECRET_KEY must be set"),
+        ({"SECRET_KEY": REAL_SECRET}, "ALLOWED_HOSTS must be set"),
+        ({"SECRET_KEY": REAL_SECRET, "ALLOWED_HOSTS": "a.test", "CONN_MAX_AGE": "1m"}, "integer"),
+    ],
+)
+def test_production_refuses_to_start_without_what_it_needs(env, message):
+    result = run(["-c", SHOW_SETTINGS], DJANGO_ENV="production", **env)
+
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_a_misspelt_boolean_or_environment_is_an_error_not_a_guess():
+    assert "not a boolean" in run(["-c", SHOW_SETTINGS], DEBUG="ture").stderr
+    assert "Unknown DJANGO_ENV" in run(["-c", SHOW_SETTINGS], DJANGO_ENV="prod").stderr

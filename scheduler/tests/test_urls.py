@@ -1,0 +1,24 @@
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_home_page_leads_to_the_admin(client):
+    response = client.get("/")
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:index")
+
+
+def test_health_answers_after_asking_the_database(client, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        response = client.get(reverse("health"))
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_health_is_read_only(client):
+    assert client.post(reverse("health")).status_code == 405
