@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from scheduler.admin_pagination import EstimatedCountPaginator
+
 from .models import User
 
 
@@ -17,3 +19,4 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ("username", "email", "first_name", "last_name", "timezone", "is_staff")
     list_filter = ("is_staff", "is_superuser", "is_active")
     show_full_result_count = False
+    paginator = EstimatedCountPaginator

@@ -1,8 +1,14 @@
 from django.contrib import admin, messages
-from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.contrib.admin.views.main import ChangeList
+from django.db.models import Q
+from django.db.models.query import ModelIterable
 from django.forms.models import BaseInlineFormSet
 
+from accounts.models import User
+from scheduler.admin_pagination import EstimatedCountPaginator
+
 from .models import ALREADY_INVITED, Meeting, Participant
+from .selectors import meeting_participant_counts
 from .services import meeting_bulk_cancel
 
 
@@ -63,17 +69,24 @@ class InviteInline(admin.TabularInline):
         return self.has_add_permission(request, obj)
 
 
-def _participant_count():
-    # A correlated subquery costs one index probe per row on the page, and Django drops it
-    # from the paginator's COUNT, unlike a Count() over a JOIN that groups the whole table.
-    return Subquery(
-        Participant.objects.filter(meeting=OuterRef("pk"))
-        .order_by()
-        .values("meeting")
-        .annotate(n=Count("*"))
-        .values("n"),
-        output_field=IntegerField(),
-    )
+class MeetingsWithParticipantCounts(ModelIterable):
+    """Meetings, each given `n_participants` by one grouped query for the whole page."""
+
+    def __iter__(self):
+        meetings = list(super().__iter__())
+        counts = meeting_participant_counts(meeting_ids=[m.pk for m in meetings])
+        for meeting in meetings:
+            meeting.n_participants = counts.get(meeting.pk, 0)
+            yield meeting
+
+
+class MeetingChangeList(ChangeList):
+    def get_results(self, request):
+        # Counts for the page only, and only if the page is shown (an action's POST never
+        # loads it): a count in the SELECT would also run for every row OFFSET skips, 7 times
+        # slower at page 1,000 of a million meetings.
+        super().get_results(request)
+        self.result_list._iterable_class = MeetingsWithParticipantCounts
 
 
 @admin.register(Meeting)
@@ -98,22 +111,22 @@ class MeetingAdmin(admin.ModelAdmin):
     inlines = (ParticipantInline, InviteInline)
     actions = ("cancel_selected",)
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
     list_per_page = 50
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("created_by")
-            .annotate(n_participants=_participant_count())
-        )
+        return super().get_queryset(request).select_related("created_by")
+
+    def get_changelist(self, request, **kwargs):
+        return MeetingChangeList
 
     def get_inline_instances(self, request, obj=None):
         # On the add page there are no saved participants to show.
         inlines = super().get_inline_instances(request, obj)
         return [i for i in inlines if obj is not None or not isinstance(i, ParticipantInline)]
 
-    @admin.display(description="participants", ordering="n_participants")
+    # Not sortable: ordering a million meetings by a count means counting all of them.
+    @admin.display(description="participants")
     def participant_count(self, meeting):
         return getattr(meeting, "n_participants", None)
 
@@ -128,11 +141,25 @@ class ParticipantAdmin(admin.ModelAdmin):
     list_display = ("meeting", "user", "status", "responded_at")
     list_select_related = ("meeting", "user")
     list_filter = ("status",)
-    search_fields = ("meeting__title", "user__username")
+    search_fields = ("user__username", "user__email")
+    search_help_text = "A username or e-mail address, or a meeting's number."
     autocomplete_fields = ("meeting", "user")
     ordering = ("-id",)
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
     list_per_page = 50
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("meeting", "user")
+
+    def get_search_results(self, request, queryset, search_term):
+        # Django would OR the terms across the joined user table, which no index serves: a
+        # scan of every participant (a second at 3 million). Find the people first, then their
+        # invitations through participant_user_status; a number means a meeting.
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        if term.isdigit():
+            return queryset.filter(meeting_id=int(term)), False
+        people = User.objects.filter(Q(username__icontains=term) | Q(email__icontains=term))
+        return queryset.filter(user__in=people.values("pk")), False

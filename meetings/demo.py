@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -148,7 +148,19 @@ def seed(
             created = _create_meeting_batch(rng, count, user_ids, participants_per_meeting, now)
         totals = [a + b for a, b in zip(totals, created, strict=True)]
         log(f"{done + count}/{meetings} meetings")
+    _analyze(User, Meeting, Participant, Notification)
+    log("planner statistics updated")
     return SeedResult(users, totals[0], totals[1], totals[2], time.perf_counter() - started)
+
+
+def _analyze(*models) -> None:
+    # Fresh statistics, so the planner does not plan blind until autovacuum comes round (and
+    # autovacuum may be off): a stale estimate turns a title search into a scan of every row.
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def _create_users(rng: random.Random, count: int) -> list[int]:

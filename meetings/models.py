@@ -117,7 +117,7 @@ class Participant(models.Model):
     responded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ("meeting", "id")
+        ordering = ("meeting_id", "id")
         constraints = [
             models.UniqueConstraint(
                 fields=["meeting", "user"],

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from scheduler.admin_pagination import EstimatedCountPaginator
+
 from .models import Notification
 
 
@@ -29,6 +31,7 @@ class NotificationAdmin(admin.ModelAdmin):
     readonly_fields = ("created_at",)
     ordering = ("-created_at", "-id")
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
     list_per_page = 50
 
     def get_queryset(self, request):

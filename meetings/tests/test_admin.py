@@ -17,10 +17,12 @@ PARTICIPANTS = reverse("admin:meetings_participant_changelist")
 @pytest.mark.parametrize(
     ("url_for", "expected"),
     [
+        # session, user, count, page, participant counts, date hierarchy's MIN/MAX
         (lambda data: MEETINGS, 6),
         (lambda data: MEETINGS + "?q=meeting", 6),
-        (lambda data: MEETINGS + "?status__exact=cancelled&start_time__year=2026", 5),
-        (lambda data: MEETINGS + "?o=6", 6),  # ordered by participant count
+        (lambda data: MEETINGS + "?status__exact=cancelled&start_time__year=2026", 6),
+        (lambda data: MEETINGS + "?o=-4.2", 6),  # by organizer, then start
+        (lambda data: MEETINGS + "?p=2", 6),
         (lambda data: reverse("admin:meetings_meeting_add"), 2),
         (lambda data: reverse("admin:meetings_meeting_change", args=[data.focus.pk]), 5),
         (lambda data: PARTICIPANTS, 4),
@@ -56,6 +58,7 @@ def test_changelist_shows_each_meeting_with_organizer_and_participant_count(
 
     focus = response.context["cl"].result_list[0]
     assert focus.n_participants == 30
+    assert '<td class="field-participant_count">30</td>' in response.text
     assert f">{admin_dataset.organizer}<" in response.text
 
 
@@ -173,3 +176,18 @@ def test_inviting_someone_already_invited_is_a_form_error_not_a_500(admin_client
     assert response.status_code == 200
     assert "already invited" in response.text
     assert Participant.objects.filter(meeting=meeting).count() == 1
+
+
+def test_participant_search_finds_people_by_name_or_email_and_meetings_by_number(admin_client):
+    # given
+    ada = UserFactory(username="ada.lovelace", email="countess@example.com")
+    mine = ParticipantFactory(user=ada)
+    other = ParticipantFactory()
+    # when
+    by_name = admin_client.get(PARTICIPANTS + "?q=lovelace").context["cl"].result_list
+    by_email = admin_client.get(PARTICIPANTS + "?q=COUNTESS").context["cl"].result_list
+    by_meeting = admin_client.get(PARTICIPANTS + f"?q={other.meeting_id}").context["cl"]
+    # then
+    assert list(by_name) == [mine]
+    assert list(by_email) == [mine]
+    assert list(by_meeting.result_list) == [other]

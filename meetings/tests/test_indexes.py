@@ -65,3 +65,8 @@ def test_unread_notifications_newest_first_use_the_partial_index():
     user = UserFactory()
     queryset = Notification.objects.for_recipient(user).unread().order_by("-created_at")
     assert "notification_unread" in plan_of(queryset)
+
+
+def test_the_newest_notifications_of_everybody_use_their_index():
+    queryset = Notification.objects.select_related("recipient", "meeting")[:50]
+    assert "notification_created" in plan_of(queryset)

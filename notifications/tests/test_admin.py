@@ -14,8 +14,8 @@ NOTIFICATIONS = reverse("admin:notifications_notification_changelist")
 @pytest.mark.parametrize(
     ("url_for", "expected"),
     [
-        (lambda data: NOTIFICATIONS, 6),
-        (lambda data: NOTIFICATIONS + "?read=no&kind__exact=invitation&q=Invitation", 6),
+        (lambda data: NOTIFICATIONS, 5),
+        (lambda data: NOTIFICATIONS + "?read=no&kind__exact=invitation&q=Invitation", 5),
         (
             lambda data: reverse(
                 "admin:notifications_notification_change",

@@ -22,3 +22,11 @@ def test_health_answers_after_asking_the_database(client, django_assert_num_quer
 
 def test_health_is_read_only(client):
     assert client.post(reverse("health")).status_code == 405
+
+
+def test_admin_pages_name_a_non_production_environment(admin_client, settings):
+    assert '<span class="env-badge">test</span>' in admin_client.get(reverse("admin:index")).text
+
+    settings.DJANGO_ENV = "production"
+
+    assert "env-badge" not in admin_client.get(reverse("admin:index")).text.split("</style>")[1]

@@ -1,0 +1,57 @@
+# The two commands a newcomer needs are `make run` and `make test`; both set everything up.
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test test-services migrate seed admin lint format worker beat clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $(STAMP)
+
+install: $(STAMP)  ## create the virtualenv and install the pinned requirements
+
+migrate: $(STAMP)  ## apply migrations to the configured database
+	$(BIN)/python manage.py migrate --no-input
+
+seed: migrate  ## load demo data unless there is some already
+	$(BIN)/python manage.py seed_demo --if-empty
+
+admin: migrate  ## create or reset the demo superuser and print its login
+	$(BIN)/python manage.py ensure_demo_admin
+
+run: seed admin  ## set up and serve the app with demo data at http://$(HOST):$(PORT)/
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: $(STAMP)  ## the whole test suite (embedded SQLite, or the services named in the environment)
+	$(BIN)/python -m pytest
+
+test-services: $(STAMP)  ## the suite against this machine's PostgreSQL and Redis; fails if they are down
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/scheduler_ci} \
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/15} REQUIRE_SERVICES=1 \
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)  ## ruff lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)  ## apply ruff fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+worker: $(STAMP)  ## a Celery worker (needs CELERY_BROKER_URL)
+	$(BIN)/celery -A scheduler worker --loglevel=INFO
+
+beat: $(STAMP)  ## Celery beat, the periodic task scheduler (run exactly one)
+	$(BIN)/celery -A scheduler beat --loglevel=INFO
+
+clean:  ## remove the virtualenv, the SQLite database and collected static files
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles
