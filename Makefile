@@ -29,6 +29,7 @@ admin: migrate  ## create or reset the demo superuser and print its login
 	$(BIN)/python manage.py ensure_demo_admin
 
 run: seed admin  ## set up and serve the app with demo data at http://$(HOST):$(PORT)/
+	@echo "Open http://$(HOST):$(PORT)/admin/ and log in as admin / admin."
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: $(STAMP)  ## the whole test suite (embedded SQLite, or the services named in the environment)

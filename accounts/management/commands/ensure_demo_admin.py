@@ -20,7 +20,5 @@ class Command(BaseCommand):
         user.set_password(PASSWORD)
         user.save()
         self.stdout.write(
-            self.style.SUCCESS(
-                f"Admin login: http://127.0.0.1:8000/admin/  user {USERNAME}  password {PASSWORD}"
-            )
+            self.style.SUCCESS(f"Demo admin login: user {USERNAME}, password {PASSWORD}")
         )
