@@ -61,3 +61,40 @@ def admin_dataset(db):
     from scheduler.testing import AdminDataset
 
     return AdminDataset()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (throttle counters included).
+
+    On Redis only this run's keys go (KEY_PREFIX is unique per run), never a neighbour's.
+    """
+    from django.core.cache import cache
+
+    if hasattr(cache, "delete_pattern"):
+        cache.delete_pattern("*")
+    else:
+        cache.clear()
+
+
+@pytest.fixture
+def api_as(db):
+    """api_as(user) -> an APIClient that authenticates as `user` with a real token, as API
+    consumers do (one query per request: the token joined to its user)."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    def client_for(user):
+        client = APIClient()
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return client_for
+
+
+@pytest.fixture
+def anonymous():
+    from rest_framework.test import APIClient
+
+    return APIClient()

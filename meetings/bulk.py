@@ -16,25 +16,29 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict], *, batch_size=5
     """Insert `rows` (dicts of column attnames) and return their new primary keys, in order."""
     if not rows:
         return []
-    rows = _with_auto_timestamps(model, rows)
+    rows = _with_defaults(model, rows)
     if connection.vendor == "postgresql":
         return _copy_rows(model, rows)
     objs = model.objects.bulk_create([model(**row) for row in rows], batch_size=batch_size)
     return [obj.pk for obj in objs]
 
 
-def _with_auto_timestamps(model, rows: Sequence[dict]) -> list[dict]:
-    # bulk_create fills auto_now/auto_now_add itself; COPY needs them spelled out.
-    missing = [
-        field.attname
-        for field in model._meta.concrete_fields
-        if (getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
-        and field.attname not in rows[0]
-    ]
+def _with_defaults(model, rows: Sequence[dict]) -> list[dict]:
+    # bulk_create fills defaults and auto_now/auto_now_add itself; COPY needs them spelled out.
+    now = timezone.now()
+    missing = {}
+    for field in model._meta.concrete_fields:
+        if field.primary_key or field.attname in rows[0]:
+            continue
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            missing[field.attname] = now
+        elif field.has_default():
+            missing[field.attname] = field.get_default()
+        elif field.null:
+            missing[field.attname] = None
     if not missing:
         return list(rows)
-    stamps = dict.fromkeys(missing, timezone.now())
-    return [{**row, **stamps} for row in rows]
+    return [{**missing, **row} for row in rows]
 
 
 def _copy_rows(model, rows: list[dict]) -> list[int]:

@@ -1,8 +1,119 @@
+"""Reads of meetings, shaped for their callers: every related row a caller touches is loaded here,
+in a fixed number of queries."""
+
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 
-from django.db.models import Count
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Prefetch, Q, QuerySet, Sum
 
-from .models import Participant
+from accounts.models import User
+
+from .models import Meeting, Participant
+
+USER_REF_FIELDS = ("id", "username")
+
+
+@dataclass(frozen=True)
+class MeetingFilters:
+    """The list filters; None means "not filtered"."""
+
+    start: datetime | None = None  # overlapping [start, end)
+    end: datetime | None = None
+    status: str | None = None
+    role: str | None = None  # "organizer" or "participant"
+    search: str | None = None
+
+
+def _participants_prefetch() -> Prefetch:
+    participants = (
+        Participant.objects.select_related("user")
+        .only("id", "meeting_id", "status", "responded_at", "comment", *_user_ref("user"))
+        .order_by("id")
+    )
+    return Prefetch("participants", queryset=participants)
+
+
+def _user_ref(relation: str) -> list[str]:
+    return [f"{relation}__{field}" for field in USER_REF_FIELDS]
+
+
+def _meetings_for(user: User, role: str | None) -> QuerySet[Meeting]:
+    if role == "organizer":
+        return Meeting.objects.organized_by(user)
+    if role == "participant":
+        return Meeting.objects.invited(user)
+    return Meeting.objects.visible_to(user)
+
+
+def _filtered(queryset: QuerySet[Meeting], filters: MeetingFilters) -> QuerySet[Meeting]:
+    if filters.start is not None or filters.end is not None:
+        queryset = queryset.overlapping(filters.start, filters.end)
+    if filters.status:
+        queryset = queryset.filter(status=filters.status)
+    if filters.search:
+        queryset = queryset.filter(title__icontains=filters.search)
+    return queryset
+
+
+def meeting_list(*, user: User, filters: MeetingFilters = MeetingFilters()) -> QuerySet[Meeting]:
+    """The meetings `user` organizes or is invited to, with organizer and participants loaded.
+
+    Ordered by (start_time, id), which the keyset paginator relies on.
+    """
+    queryset = _filtered(_meetings_for(user, filters.role), filters)
+    return (
+        queryset.select_related("created_by")
+        .only(
+            "id",
+            "title",
+            "description",
+            "location",
+            "start_time",
+            "end_time",
+            "status",
+            "cancellation_reason",
+            "created_at",
+            "updated_at",
+            *_user_ref("created_by"),
+        )
+        .prefetch_related(_participants_prefetch())
+        .order_by("start_time", "id")
+    )
+
+
+def meeting_detail_queryset(*, user: User) -> QuerySet[Meeting]:
+    """What `user` may open by id: the same rows and shape as their list, unfiltered."""
+    return meeting_list(user=user)
+
+
+def meeting_participants(*, meeting: Meeting) -> QuerySet[Participant]:
+    return meeting.participants.select_related("user").only(
+        "id", "meeting_id", "status", "responded_at", "comment", *_user_ref("user")
+    )
+
+
+def meeting_stats(*, user: User, filters: MeetingFilters = MeetingFilters(), now: datetime):
+    """Totals over the user's meetings (every status), in one aggregate query."""
+    queryset = _filtered(_meetings_for(user, filters.role), filters).order_by()
+    duration = ExpressionWrapper(F("end_time") - F("start_time"), output_field=DurationField())
+    per_status = {
+        f"status_{status}": Count("id", filter=Q(status=status)) for status in Meeting.Status.values
+    }
+    totals = queryset.aggregate(
+        total=Count("id"),
+        duration=Sum(duration),
+        upcoming=Count("id", filter=Q(status=Meeting.Status.SCHEDULED, start_time__gt=now)),
+        **per_status,
+    )
+    total_seconds = totals["duration"].total_seconds() if totals["duration"] else 0
+    return {
+        "total_meetings": totals["total"],
+        "total_duration_seconds": int(total_seconds),
+        "average_duration_seconds": total_seconds / totals["total"] if totals["total"] else None,
+        "upcoming": totals["upcoming"],
+        "by_status": {status: totals[f"status_{status}"] for status in Meeting.Status.values},
+    }
 
 
 def meeting_participant_counts(*, meeting_ids: Iterable[int]) -> dict[int, int]:

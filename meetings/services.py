@@ -1,8 +1,252 @@
+"""Writes to meetings and their participants. Every function is one transaction.
+
+Services validate what they are given and raise django.core.exceptions.ValidationError keyed by
+field, so any caller (API, admin, a task) gets the same rules; the API answers those with 400.
+"""
+
+from collections.abc import Collection, Iterable, Sequence
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from .models import Meeting
+from accounts.models import User
+from scheduler.validation import ItemsValidationError
+
+from .models import Meeting, Participant
+
+MAX_PARTICIPANTS = 500
+MAX_BULK_MEETINGS = 500
+EDITABLE_FIELDS = ("title", "description", "location", "start_time", "end_time", "status")
+
+
+def _check_times(start_time: datetime, end_time: datetime) -> None:
+    if end_time <= start_time:
+        raise ValidationError({"end_time": "A meeting must end after it starts."})
+
+
+def _invitee_ids(ids: Iterable[int], *, organizer_id: int) -> list[int]:
+    """The distinct invitees in `ids`, the organizer left out (they are not a participant)."""
+    wanted = sorted(set(ids) - {organizer_id})
+    if len(wanted) > MAX_PARTICIPANTS:
+        raise ValidationError(
+            {"participant_ids": f"A meeting can invite at most {MAX_PARTICIPANTS} people."}
+        )
+    return wanted
+
+
+def _check_users_exist(user_ids: Collection[int], *, field: str = "participant_ids") -> None:
+    if not user_ids:
+        return
+    found = set(User.objects.filter(pk__in=user_ids, is_active=True).values_list("pk", flat=True))
+    unknown = sorted(set(user_ids) - found)
+    if unknown:
+        listed = ", ".join(str(user_id) for user_id in unknown[:20])
+        raise ValidationError({field: f"No such users: {listed}."})
+
+
+def _invite(meeting: Meeting, user_ids: Iterable[int]) -> None:
+    Participant.objects.bulk_create(
+        [Participant(meeting=meeting, user_id=user_id) for user_id in user_ids],
+        ignore_conflicts=True,  # already invited: nothing changes, even in a race
+    )
+
+
+@transaction.atomic
+def meeting_create(
+    *,
+    organizer: User,
+    title: str,
+    start_time: datetime,
+    end_time: datetime,
+    description: str = "",
+    location: str = "",
+    participant_ids: Sequence[int] = (),
+) -> Meeting:
+    _check_times(start_time, end_time)
+    invitees = _invitee_ids(participant_ids, organizer_id=organizer.pk)
+    _check_users_exist(invitees)
+    meeting = Meeting.objects.create(
+        created_by=organizer,
+        title=title,
+        description=description,
+        location=location,
+        start_time=start_time,
+        end_time=end_time,
+    )
+    _invite(meeting, invitees)
+    return meeting
+
+
+def _require_organizer(meeting: Meeting, user: User) -> None:
+    if meeting.created_by_id != user.pk:
+        raise PermissionDenied("Only the organizer can change this meeting.")
+
+
+@transaction.atomic
+def meeting_update(
+    *, meeting: Meeting, by: User, participant_ids: Sequence[int] | None = None, **changes
+) -> Meeting:
+    """Change the given fields; `participant_ids`, when given, becomes the invitee list.
+
+    Moving a meeting resets every answer to needs_action: an acceptance was for the old time.
+    """
+    _require_organizer(meeting, by)
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({name: "This field cannot be changed." for name in unknown})
+    changed = [name for name, value in changes.items() if getattr(meeting, name) != value]
+    for name in changed:
+        setattr(meeting, name, changes[name])
+    _check_times(meeting.start_time, meeting.end_time)
+    if changed:
+        meeting.save(update_fields=[*changed, "updated_at"])
+    if {"start_time", "end_time"} & set(changed):
+        meeting.participants.exclude(status=Participant.Status.NEEDS_ACTION).update(
+            status=Participant.Status.NEEDS_ACTION, responded_at=None, comment=""
+        )
+    if participant_ids is not None:
+        _replace_invitees(meeting, participant_ids)
+    return meeting
+
+
+def _replace_invitees(meeting: Meeting, participant_ids: Sequence[int]) -> None:
+    wanted = set(_invitee_ids(participant_ids, organizer_id=meeting.created_by_id))
+    current = set(meeting.participants.values_list("user_id", flat=True))
+    _check_users_exist(wanted - current)
+    meeting.participants.filter(user_id__in=current - wanted).delete()
+    _invite(meeting, sorted(wanted - current))
+
+
+@transaction.atomic
+def meeting_delete(*, meeting: Meeting, by: User) -> None:
+    _require_organizer(meeting, by)
+    meeting.delete()
+
+
+@transaction.atomic
+def meeting_cancel(*, meeting: Meeting, by: User, reason: str = "") -> Meeting:
+    """Cancel a meeting; cancelling it again only updates the reason."""
+    _require_organizer(meeting, by)
+    meeting.status = Meeting.Status.CANCELLED
+    meeting.cancellation_reason = reason
+    meeting.save(update_fields=["status", "cancellation_reason", "updated_at"])
+    return meeting
+
+
+@transaction.atomic
+def meeting_rsvp(*, meeting: Meeting, user: User, status: str, comment: str = "") -> Participant:
+    """The user's own answer to an invitation."""
+    if status not in Participant.Status.values or status == Participant.Status.NEEDS_ACTION:
+        raise ValidationError({"status": "Answer accepted, declined or tentative."})
+    participant = (
+        Participant.objects.select_for_update()
+        .filter(meeting=meeting, user=user)
+        .select_related("user")
+        .first()
+    )
+    if participant is None:
+        raise PermissionDenied("Only invited people can answer; the organizer is not invited.")
+    participant.status = status
+    participant.comment = comment
+    participant.responded_at = timezone.now()
+    participant.save(update_fields=["status", "comment", "responded_at"])
+    return participant
+
+
+@transaction.atomic
+def participant_add(*, meeting: Meeting, by: User, user_id: int) -> Participant:
+    """Invite one person; inviting someone already invited changes nothing."""
+    _require_organizer(meeting, by)
+    if user_id == meeting.created_by_id:
+        raise ValidationError({"user_id": "The organizer is not a participant of their meeting."})
+    _check_users_exist([user_id], field="user_id")
+    already = meeting.participants.filter(user_id=user_id).exists()
+    if not already and meeting.participants.count() >= MAX_PARTICIPANTS:
+        raise ValidationError(
+            {"user_id": f"A meeting can invite at most {MAX_PARTICIPANTS} people."}
+        )
+    _invite(meeting, [user_id])
+    return meeting.participants.select_related("user").get(user_id=user_id)
+
+
+@transaction.atomic
+def participant_remove(*, meeting: Meeting, by: User, user_id: int) -> bool:
+    """Withdraw an invitation; False if the person was not invited."""
+    _require_organizer(meeting, by)
+    deleted, _ = meeting.participants.filter(user_id=user_id).delete()
+    return deleted > 0
+
+
+@transaction.atomic
+def meeting_bulk_create(*, organizer: User, items: Sequence[dict]) -> list[Meeting]:
+    """Create many meetings with their invitations: two INSERTs, all or nothing.
+
+    Each item has the arguments of meeting_create. Errors are keyed by item index.
+    """
+    if len(items) > MAX_BULK_MEETINGS:
+        raise ValidationError(
+            {"non_field_errors": f"At most {MAX_BULK_MEETINGS} meetings per request."}
+        )
+    errors, invitees = {}, []
+    for index, item in enumerate(items):
+        try:
+            _check_times(item["start_time"], item["end_time"])
+            invitees.append(
+                _invitee_ids(item.get("participant_ids", ()), organizer_id=organizer.pk)
+            )
+        except ValidationError as error:
+            errors[str(index)] = error.message_dict
+            invitees.append([])
+    _check_bulk_users_exist(invitees, errors)
+    if errors:
+        raise ItemsValidationError(errors)
+    meetings = Meeting.objects.bulk_create(
+        [
+            Meeting(
+                created_by=organizer,
+                **{k: v for k, v in item.items() if k != "participant_ids"},
+            )
+            for item in items
+        ]
+    )
+    Participant.objects.bulk_create(
+        [
+            Participant(meeting=meeting, user_id=user_id)
+            for meeting, user_ids in zip(meetings, invitees, strict=True)
+            for user_id in user_ids
+        ]
+    )
+    return meetings
+
+
+def _check_bulk_users_exist(invitees: list[list[int]], errors: dict) -> None:
+    wanted = {user_id for user_ids in invitees for user_id in user_ids}
+    if not wanted:
+        return
+    found = set(User.objects.filter(pk__in=wanted, is_active=True).values_list("pk", flat=True))
+    for index, user_ids in enumerate(invitees):
+        unknown = [user_id for user_id in user_ids if user_id not in found]
+        if unknown:
+            listed = ", ".join(str(user_id) for user_id in unknown[:20])
+            errors.setdefault(str(index), {})["participant_ids"] = [f"No such users: {listed}."]
+
+
+@transaction.atomic
+def meeting_bulk_set_status(*, by: User, ids: Collection[int], status: str) -> int:
+    """Set the status of the caller's own meetings among `ids` with one UPDATE.
+
+    Returns how many changed; other people's meetings and unknown ids are left alone.
+    """
+    if status not in Meeting.Status.values:
+        raise ValidationError({"status": "Use scheduled or cancelled."})
+    return (
+        Meeting.objects.filter(pk__in=list(ids), created_by=by)
+        .exclude(status=status)
+        .update(status=status, updated_at=timezone.now())
+    )
 
 
 @transaction.atomic

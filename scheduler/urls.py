@@ -12,6 +12,7 @@ admin.site.index_title = "Meetings, people and notifications"
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index"), name="home"),
     path("admin/", admin.site.urls),
+    path("api/", include("scheduler.api.urls")),
     path("healthz/", views.health, name="health"),
 ]
 

@@ -1,15 +1,46 @@
 """Django REST Framework and its OpenAPI schema."""
 
+from ..env import env_str
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "scheduler.api.pagination.KeysetPagination",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "scheduler.api.exceptions.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    # Generous for people clicking around; a script that hammers the API gets 429 + Retry-After.
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_str("THROTTLE_ANON", "300/hour"),
+        "user": env_str("THROTTLE_USER", "10000/hour"),
+        "login": env_str("THROTTLE_LOGIN", "20/minute"),
+    },
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Scheduler API",
+    "DESCRIPTION": "Meetings, invitations and answers, and notifications. Log in with "
+    "POST /api/auth/token/ and send `Authorization: Token <token>`. Lists are keyset-paginated: "
+    "follow `next` and `previous`.",
     "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "MeetingStatusEnum": "meetings.models.Meeting.Status",
+        "ParticipantStatusEnum": "meetings.models.Participant.Status",
+        "AnswerEnum": ["accepted", "declined", "tentative"],
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "scheduler.api.schema.add_error_responses",
+    ],
 }

@@ -1,0 +1,16 @@
+from django.db.models import Q, QuerySet
+
+from .models import User
+
+
+def user_search(*, term: str = "") -> QuerySet[User]:
+    """Active people whose username or name contains `term`, only the columns anyone may see."""
+    users = User.objects.filter(is_active=True).only("id", "username", "first_name", "last_name")
+    term = term.strip()
+    if term:
+        users = users.filter(
+            Q(username__icontains=term)
+            | Q(first_name__icontains=term)
+            | Q(last_name__icontains=term)
+        )
+    return users.order_by("username", "id")

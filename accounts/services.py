@@ -1,0 +1,18 @@
+from django.db import transaction
+
+from .models import User
+
+PROFILE_FIELDS = ("first_name", "last_name", "timezone")
+
+
+@transaction.atomic
+def user_update_profile(*, user: User, **changes) -> User:
+    """Change the user's own name or time zone (validated by the caller's serializer)."""
+    changed = [
+        name for name in PROFILE_FIELDS if name in changes and getattr(user, name) != changes[name]
+    ]
+    for name in changed:
+        setattr(user, name, changes[name])
+    if changed:
+        user.save(update_fields=changed)
+    return user

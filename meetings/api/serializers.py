@@ -1,0 +1,186 @@
+from rest_framework import serializers
+
+from meetings.models import Meeting, Participant
+from meetings.services import MAX_BULK_MEETINGS, MAX_PARTICIPANTS
+from scheduler.api.fields import LocalDateTimeField
+
+DESCRIPTION_MAX_LENGTH = 10_000
+MAX_ID = 2**63 - 1  # bigint: a larger number would be a database error, not a 400
+
+
+def id_field(**kwargs):
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+class UserRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    username = serializers.CharField(read_only=True)
+
+
+class ParticipantSerializer(serializers.ModelSerializer):
+    user = UserRefSerializer(read_only=True)
+
+    class Meta:
+        model = Participant
+        fields = ("user", "status", "responded_at", "comment")
+        read_only_fields = fields
+
+
+class MeetingSerializer(serializers.ModelSerializer):
+    """A meeting as every endpoint returns it. Reads only what meeting_list() loaded."""
+
+    organizer = UserRefSerializer(source="created_by", read_only=True)
+    participants = ParticipantSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Meeting
+        fields = (
+            "id",
+            "title",
+            "description",
+            "location",
+            "start_time",
+            "end_time",
+            "status",
+            "cancellation_reason",
+            "organizer",
+            "participants",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = fields
+
+
+def _participant_ids_field(**kwargs):
+    return serializers.ListField(
+        child=id_field(),
+        max_length=MAX_PARTICIPANTS,
+        help_text=f"Users to invite (at most {MAX_PARTICIPANTS}); the organizer is left out.",
+        **kwargs,
+    )
+
+
+class MeetingWriteSerializer(serializers.Serializer):
+    """Input of POST /api/meetings/ and of each bulk item. Only these fields can be set: the
+    organizer is the caller, and status and timestamps are the server's."""
+
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(
+        max_length=DESCRIPTION_MAX_LENGTH, allow_blank=True, required=False, default=""
+    )
+    location = serializers.CharField(max_length=200, allow_blank=True, required=False, default="")
+    start_time = LocalDateTimeField()
+    end_time = LocalDateTimeField()
+    participant_ids = _participant_ids_field(required=False, default=list)
+
+    def validate(self, attrs):
+        if attrs["end_time"] <= attrs["start_time"]:
+            raise serializers.ValidationError({"end_time": "A meeting must end after it starts."})
+        return attrs
+
+
+class MeetingUpdateSerializer(serializers.Serializer):
+    """PATCH: any subset of the fields; participant_ids replaces the invitee list."""
+
+    title = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(
+        max_length=DESCRIPTION_MAX_LENGTH, allow_blank=True, required=False
+    )
+    location = serializers.CharField(max_length=200, allow_blank=True, required=False)
+    start_time = LocalDateTimeField(required=False)
+    end_time = LocalDateTimeField(required=False)
+    status = serializers.ChoiceField(choices=Meeting.Status.choices, required=False)
+    participant_ids = _participant_ids_field(required=False)
+
+    def validate(self, attrs):
+        meeting = self.context["meeting"]
+        start = attrs.get("start_time", meeting.start_time)
+        end = attrs.get("end_time", meeting.end_time)
+        if end <= start:
+            raise serializers.ValidationError({"end_time": "A meeting must end after it starts."})
+        return attrs
+
+
+class MeetingBulkSerializer(serializers.ListSerializer):
+    """POST /api/meetings/bulk/: a JSON list of meetings, errors keyed by item index."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("child", MeetingWriteSerializer())
+        kwargs.setdefault("max_length", MAX_BULK_MEETINGS)
+        kwargs.setdefault("min_length", 1)
+        super().__init__(*args, **kwargs)
+
+    def to_internal_value(self, data):
+        # DRF reports a list's errors as a list with {} for the good items; key them by index.
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            if isinstance(error.detail, list) and len(error.detail) == len(data):
+                raise serializers.ValidationError(
+                    {str(i): item for i, item in enumerate(error.detail) if item}
+                ) from None
+            raise
+
+
+class CancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, allow_blank=True, required=False, default="")
+
+
+class RsvpSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=[
+            Participant.Status.ACCEPTED,
+            Participant.Status.DECLINED,
+            Participant.Status.TENTATIVE,
+        ]
+    )
+    comment = serializers.CharField(max_length=500, allow_blank=True, required=False, default="")
+
+
+class InviteSerializer(serializers.Serializer):
+    user_id = id_field()
+
+
+class BulkStatusSerializer(serializers.Serializer):
+    ids = serializers.ListField(child=id_field(), min_length=1, max_length=MAX_BULK_MEETINGS)
+    status = serializers.ChoiceField(choices=Meeting.Status.choices)
+
+
+class BulkStatusResultSerializer(serializers.Serializer):
+    updated = serializers.IntegerField()
+
+
+class MeetingStatsSerializer(serializers.Serializer):
+    total_meetings = serializers.IntegerField()
+    total_duration_seconds = serializers.IntegerField()
+    average_duration_seconds = serializers.FloatField(allow_null=True)
+    upcoming = serializers.IntegerField()
+    by_status = serializers.DictField(child=serializers.IntegerField())
+
+
+class MeetingListParamsSerializer(serializers.Serializer):
+    """The list's query parameters; `from` and `to` are Python keywords, hence get_fields()."""
+
+    def get_fields(self):
+        return {
+            "from": LocalDateTimeField(
+                required=False, help_text="Meetings that end after this time (ISO 8601)."
+            ),
+            "to": LocalDateTimeField(
+                required=False, help_text="Meetings that start before this time (ISO 8601)."
+            ),
+            "status": serializers.ChoiceField(choices=Meeting.Status.choices, required=False),
+            "role": serializers.ChoiceField(
+                choices=[("organizer", "organizer"), ("participant", "participant")],
+                required=False,
+                help_text="Only meetings I organize, or only those I am invited to.",
+            ),
+            "search": serializers.CharField(
+                required=False, max_length=100, help_text="Words in the title."
+            ),
+        }
+
+    def validate(self, attrs):
+        if "from" in attrs and "to" in attrs and attrs["to"] <= attrs["from"]:
+            raise serializers.ValidationError({"to": "Must be after from."})
+        return attrs

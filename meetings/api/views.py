@@ -1,0 +1,169 @@
+from django.http import Http404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from meetings import selectors, services
+from meetings.models import Meeting
+from scheduler.api.views import UserTimezoneMixin
+
+from . import serializers as s
+from .permissions import IsOrganizerOrReadOnly
+
+ID = r"[0-9]{1,18}"
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[s.MeetingListParamsSerializer]),
+    create=extend_schema(request=s.MeetingWriteSerializer, responses={201: s.MeetingSerializer}),
+    partial_update=extend_schema(request=s.MeetingUpdateSerializer),
+    destroy=extend_schema(responses={204: None}),
+)
+class MeetingViewSet(UserTimezoneMixin, viewsets.GenericViewSet):
+    """Meetings the caller organizes or is invited to; nobody else's exist here (404)."""
+
+    serializer_class = s.MeetingSerializer
+    permission_classes = [IsAuthenticated, IsOrganizerOrReadOnly]
+    lookup_value_regex = ID
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        if self.action == "list":
+            return selectors.meeting_list(user=self.request.user, filters=self._filters())
+        return selectors.meeting_detail_queryset(user=self.request.user)
+
+    def get_object(self):
+        if self.action in ("retrieve", "participants"):
+            return super().get_object()
+        # Writes need the row and its organizer, not the participants: a cheaper read.
+        meeting = Meeting.objects.visible_to(self.request.user).filter(pk=self.kwargs["pk"])
+        meeting = meeting.first()
+        if meeting is None:
+            raise Http404
+        self.check_object_permissions(self.request, meeting)
+        return meeting
+
+    def _filters(self) -> selectors.MeetingFilters:
+        params = s.MeetingListParamsSerializer(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        return selectors.MeetingFilters(
+            start=data.get("from"),
+            end=data.get("to"),
+            status=data.get("status"),
+            role=data.get("role"),
+            search=data.get("search"),
+        )
+
+    def _read(self, meeting_id: int) -> dict:
+        meeting = selectors.meeting_detail_queryset(user=self.request.user).get(pk=meeting_id)
+        return s.MeetingSerializer(meeting).data
+
+    def list(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(s.MeetingSerializer(page, many=True).data)
+
+    def retrieve(self, request, pk=None):
+        return Response(s.MeetingSerializer(self.get_object()).data)
+
+    def create(self, request):
+        data = s.MeetingWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        meeting = services.meeting_create(organizer=request.user, **data.validated_data)
+        return Response(self._read(meeting.pk), status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, pk=None):
+        meeting = self.get_object()
+        data = s.MeetingUpdateSerializer(data=request.data, context={"meeting": meeting})
+        data.is_valid(raise_exception=True)
+        services.meeting_update(meeting=meeting, by=request.user, **data.validated_data)
+        return Response(self._read(meeting.pk))
+
+    def destroy(self, request, pk=None):
+        services.meeting_delete(meeting=self.get_object(), by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=s.CancelSerializer, responses=s.MeetingSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        meeting = self.get_object()
+        data = s.CancelSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.meeting_cancel(meeting=meeting, by=request.user, **data.validated_data)
+        return Response(self._read(meeting.pk))
+
+    @extend_schema(request=s.RsvpSerializer, responses=s.ParticipantSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def rsvp(self, request, pk=None):
+        meeting = self.get_object()
+        data = s.RsvpSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        answer = services.meeting_rsvp(meeting=meeting, user=request.user, **data.validated_data)
+        return Response(s.ParticipantSerializer(answer).data)
+
+    @extend_schema(methods=["GET"], responses=s.ParticipantSerializer(many=True), filters=False)
+    @extend_schema(
+        methods=["POST"],
+        request=s.InviteSerializer,
+        responses={201: s.ParticipantSerializer, 200: s.ParticipantSerializer},
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
+    def participants(self, request, pk=None):
+        meeting = self.get_object()
+        if request.method == "GET":
+            return Response(s.ParticipantSerializer(meeting.participants.all(), many=True).data)
+        data = s.InviteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        invited_before = any(
+            p.user_id == data.validated_data["user_id"] for p in meeting.participants.all()
+        )
+        participant = services.participant_add(
+            meeting=meeting, by=request.user, user_id=data.validated_data["user_id"]
+        )
+        code = status.HTTP_200_OK if invited_before else status.HTTP_201_CREATED
+        return Response(s.ParticipantSerializer(participant).data, status=code)
+
+    @extend_schema(responses={204: None})
+    @action(detail=True, methods=["delete"], url_path=rf"participants/(?P<user_id>{ID})")
+    def remove_participant(self, request, pk=None, user_id=None):
+        removed = services.participant_remove(
+            meeting=self.get_object(), by=request.user, user_id=int(user_id)
+        )
+        if not removed:
+            raise Http404("This person is not invited to this meeting.")
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        request=s.MeetingWriteSerializer(many=True), responses={201: s.MeetingSerializer(many=True)}
+    )
+    @action(detail=False, methods=["post"], pagination_class=None)
+    def bulk(self, request):
+        data = s.MeetingBulkSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        meetings = services.meeting_bulk_create(organizer=request.user, items=data.validated_data)
+        created = selectors.meeting_detail_queryset(user=request.user).filter(
+            pk__in=[m.pk for m in meetings]
+        )
+        return Response(s.MeetingSerializer(created, many=True).data, status=201)
+
+    @extend_schema(request=s.BulkStatusSerializer, responses=s.BulkStatusResultSerializer)
+    @action(detail=False, methods=["post"], url_path="bulk-status")
+    def bulk_status(self, request):
+        data = s.BulkStatusSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        updated = services.meeting_bulk_set_status(by=request.user, **data.validated_data)
+        return Response({"updated": updated})
+
+    @extend_schema(
+        parameters=[s.MeetingListParamsSerializer],
+        responses=OpenApiResponse(s.MeetingStatsSerializer),
+    )
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def stats(self, request):
+        totals = selectors.meeting_stats(
+            user=request.user, filters=self._filters(), now=timezone.now()
+        )
+        return Response(s.MeetingStatsSerializer(totals).data)
