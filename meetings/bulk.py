@@ -32,10 +32,8 @@ def _with_defaults(model, rows: Sequence[dict]) -> list[dict]:
             continue
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             missing[field.attname] = now
-        elif field.has_default():
-            missing[field.attname] = field.get_default()
-        elif field.null:
-            missing[field.attname] = None
+        else:
+            missing[field.attname] = field.get_default()  # as Model(): "", None or the default
     if not missing:
         return list(rows)
     return [{**missing, **row} for row in rows]

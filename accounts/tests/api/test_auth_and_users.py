@@ -1,0 +1,161 @@
+import pytest
+from django.core.cache import cache
+from rest_framework.authtoken.models import Token
+from rest_framework.settings import api_settings
+from rest_framework.throttling import SimpleRateThrottle
+
+from accounts.tests.factories import UserFactory
+from scheduler.api.throttling import LoginRateThrottle
+
+pytestmark = pytest.mark.django_db
+
+
+def test_logging_in_returns_a_token_that_opens_the_api(anonymous):
+    user = UserFactory(username="ada", password="correct horse")
+
+    response = anonymous.post("/api/auth/token/", {"username": "ada", "password": "correct horse"})
+
+    assert response.status_code == 200
+    token = response.json()["token"]
+    assert token == Token.objects.get(user=user).key
+    anonymous.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert anonymous.get("/api/users/me/").json()["username"] == "ada"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"username": "ada", "password": "wrong"},
+        {"username": "nobody", "password": "correct horse"},
+        {"username": "ada"},
+        {},
+    ],
+)
+def test_a_failed_login_is_a_400_and_creates_no_token(anonymous, body):
+    UserFactory(username="ada", password="correct horse")
+
+    response = anonymous.post("/api/auth/token/", body)
+
+    assert response.status_code == 400
+    assert not Token.objects.exists()
+
+
+def test_a_wrong_token_is_a_401(anonymous):
+    anonymous.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
+
+    assert anonymous.get("/api/users/me/").status_code == 401
+
+
+def test_logins_are_throttled_with_retry_after(anonymous, monkeypatch):
+    # given: the login scope allows 3 a minute
+    rates = {**api_settings.DEFAULT_THROTTLE_RATES, "login": "3/minute"}
+    monkeypatch.setattr(LoginRateThrottle, "THROTTLE_RATES", rates)
+    cache.clear()
+    UserFactory(username="ada", password="correct horse")
+    body = {"username": "ada", "password": "guess"}
+    # when
+    codes = [anonymous.post("/api/auth/token/", body).status_code for _ in range(4)]
+    # then
+    assert codes == [400, 400, 400, 429]
+    limited = anonymous.post("/api/auth/token/", body)
+    assert 0 < int(limited["Retry-After"]) <= 60
+    assert "throttled" in limited.json()["detail"].lower()
+
+
+def test_the_user_throttle_counts_per_user(api_as, monkeypatch):
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"user": "2/hour", "anon": "9/hour"})
+    busy, other = api_as(UserFactory()), api_as(UserFactory())
+
+    codes = [busy.get("/api/users/me/").status_code for _ in range(3)]
+
+    assert codes == [200, 200, 429]
+    assert other.get("/api/users/me/").status_code == 200
+
+
+def test_me_shows_my_profile_and_patch_changes_name_and_time_zone(api_as):
+    me = UserFactory(username="ada", email="ada@example.com", timezone="UTC")
+    client = api_as(me)
+
+    response = client.patch(
+        "/api/users/me/", {"first_name": "Ada", "last_name": "King", "timezone": "Europe/London"}
+    )
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "id": me.pk,
+        "username": "ada",
+        "email": "ada@example.com",
+        "first_name": "Ada",
+        "last_name": "King",
+        "timezone": "Europe/London",
+    }
+    me.refresh_from_db()
+    assert (me.first_name, me.timezone) == ("Ada", "Europe/London")
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"timezone": "Mars/Olympus"}, "timezone"),
+        ({"timezone": ""}, "timezone"),
+        ({"first_name": "x" * 151}, "first_name"),
+    ],
+)
+def test_a_bad_profile_change_is_a_400_and_changes_nothing(api_as, body, field):
+    me = UserFactory(first_name="Ada", timezone="UTC")
+
+    response = api_as(me).patch("/api/users/me/", body)
+
+    assert response.status_code == 400
+    assert field in response.json()
+    me.refresh_from_db()
+    assert (me.first_name, me.timezone) == ("Ada", "UTC")
+
+
+def test_nobody_changes_their_username_email_or_staff_flag_through_me(api_as):
+    me = UserFactory(username="ada", email="ada@example.com")
+
+    api_as(me).patch(
+        "/api/users/me/",
+        {"username": "root", "email": "x@evil.test", "is_staff": True, "is_superuser": True},
+    )
+
+    me.refresh_from_db()
+    assert (me.username, me.email, me.is_staff, me.is_superuser) == (
+        "ada",
+        "ada@example.com",
+        False,
+        False,
+    )
+
+
+def test_finding_people_to_invite_shows_no_email_or_anything_else(api_as):
+    UserFactory(username="grace.hopper", first_name="Grace", last_name="Hopper", email="g@x.test")
+    UserFactory(username="alan", first_name="Alan", last_name="Turing")
+    UserFactory(username="gone.grace", is_active=False)
+
+    body = api_as(UserFactory(username="me")).get("/api/users/?search=grace").json()
+
+    assert body["results"] == [
+        {"id": body["results"][0]["id"], "username": "grace.hopper", "full_name": "Grace Hopper"}
+    ]
+
+
+def test_people_are_listed_by_username_in_keyset_pages(api_as, django_assert_num_queries):
+    for name in ["carol", "alice", "bob", "dave"]:
+        UserFactory(username=name)
+    client = api_as(UserFactory(username="zed"))
+
+    first = client.get("/api/users/?page_size=2").json()
+    with django_assert_num_queries(2):  # the token, the page
+        second = client.get(first["next"]).json()
+
+    assert [u["username"] for u in first["results"]] == ["alice", "bob"]
+    assert [u["username"] for u in second["results"]] == ["carol", "dave"]
+
+
+def test_me_costs_one_query_for_the_token(api_as, django_assert_num_queries):
+    client = api_as(UserFactory())
+
+    with django_assert_num_queries(1):
+        client.get("/api/users/me/")

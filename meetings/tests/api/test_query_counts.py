@@ -1,0 +1,140 @@
+"""Every meetings endpoint runs a fixed number of queries, however much data there is.
+
+Each request is made at two sizes: 1 meeting with 1 participant, then 50 meetings with 200
+participants each. Budgets count everything, the token lookup included; writes include the
+SAVEPOINT and RELEASE of their transaction (the test itself runs in one).
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from .dataset import ApiDataset
+
+pytestmark = pytest.mark.django_db
+
+SIZES = [(1, 1), (50, 200)]
+
+
+@dataclass
+class Call:
+    method: str
+    url: str
+    body: dict | list | None = None
+    as_guest: bool = False
+
+
+ENDPOINTS = {
+    # token, the page, its participants (with their users)
+    "list": (3, lambda d, t: Call("get", "/api/meetings/")),
+    "list filtered": (
+        3,
+        lambda d, t: Call(
+            "get",
+            "/api/meetings/?from=2026-03-01T00:00Z&to=2026-04-01T00:00Z&status=scheduled"
+            "&role=organizer&search=meeting&page_size=100",
+        ),
+    ),
+    "detail": (3, lambda d, t: Call("get", f"/api/meetings/{t.pk}/")),
+    "participants": (3, lambda d, t: Call("get", f"/api/meetings/{t.pk}/participants/")),
+    "stats": (2, lambda d, t: Call("get", "/api/meetings/stats/")),
+    # token, SAVEPOINT, invitees exist, INSERT meeting, INSERT participants, RELEASE, read back
+    "create": (
+        8,
+        lambda d, t: Call(
+            "post",
+            "/api/meetings/",
+            {
+                "title": "New",
+                "start_time": "2026-05-04T09:00:00Z",
+                "end_time": "2026-05-04T10:00:00Z",
+                "participant_ids": [p.pk for p in d.people[:3]],
+            },
+        ),
+    ),
+    # token, the meeting, SAVEPOINT, UPDATE, RELEASE, read back
+    "rename": (7, lambda d, t: Call("patch", f"/api/meetings/{t.pk}/", {"title": "Renamed"})),
+    # ... and reset the answers
+    "move": (
+        8,
+        lambda d, t: Call(
+            "patch", f"/api/meetings/{t.pk}/", {"end_time": "2026-03-01T11:00:00+01:00"}
+        ),
+    ),
+    # ... current invitees, DELETE the dropped, invitees exist, INSERT the new
+    "replace invitees": (
+        10,
+        lambda d, t: Call(
+            "patch", f"/api/meetings/{t.pk}/", {"participant_ids": [p.pk for p in d.people[-3:]]}
+        ),
+    ),
+    "delete": (7, lambda d, t: Call("delete", f"/api/meetings/{t.pk}/")),
+    "cancel": (7, lambda d, t: Call("post", f"/api/meetings/{t.pk}/cancel/", {"reason": "No"})),
+    # token, the meeting, SAVEPOINT, SELECT ... FOR UPDATE, UPDATE, RELEASE
+    "rsvp": (
+        6,
+        lambda d, t: Call("post", f"/api/meetings/{t.pk}/rsvp/", {"status": "accepted"}, True),
+    ),
+    # token, the meeting + its participants (which also give their number), SAVEPOINT,
+    # user exists, invited?, INSERT, read it back, RELEASE
+    "invite": (
+        9,
+        lambda d, t: Call(
+            "post", f"/api/meetings/{t.pk}/participants/", {"user_id": d.people[-1].pk}
+        ),
+    ),
+    "uninvite": (
+        5,
+        lambda d, t: Call("delete", f"/api/meetings/{t.pk}/participants/{d.guest.pk}/"),
+    ),
+    "bulk": (
+        8,
+        lambda d, t: Call(
+            "post",
+            "/api/meetings/bulk/",
+            [
+                {
+                    "title": f"B{i}",
+                    "start_time": "2026-05-04T09:00:00Z",
+                    "end_time": "2026-05-04T10:00:00Z",
+                    "participant_ids": [p.pk for p in d.people[:3]],
+                }
+                for i in range(10)
+            ],
+        ),
+    ),
+    "bulk status": (
+        4,
+        lambda d, t: Call(
+            "post", "/api/meetings/bulk-status/", {"ids": [t.pk], "status": "cancelled"}
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize(("budget", "call_for"), ENDPOINTS.values(), ids=ENDPOINTS.keys())
+def test_each_meetings_endpoint_has_a_fixed_query_budget(api_as, budget, call_for):
+    data = ApiDataset()
+    for meetings, participants in SIZES:
+        data.grow(meetings=meetings, participants=participants)
+        call = call_for(data, data.target())
+        client = api_as(data.guest if call.as_guest else data.me)
+        with CaptureQueriesContext(connection) as queries:
+            response = getattr(client, call.method)(call.url, call.body)
+        assert response.status_code < 300, response.content
+        sql = "\n".join(f"{n}. {q['sql']}" for n, q in enumerate(queries.captured_queries, 1))
+        assert len(queries) == budget, (
+            f"{call.method} {call.url} with {meetings} meetings x {participants} participants: "
+            f"{len(queries)} queries, budget {budget}\n{sql}"
+        )
+
+
+def test_the_list_shows_every_participant_of_a_big_meeting(api_as):
+    data = ApiDataset()
+    data.grow(meetings=2, participants=200)
+
+    body = api_as(data.me).get("/api/meetings/").json()
+
+    assert [len(m["participants"]) for m in body["results"]] == [200, 200]

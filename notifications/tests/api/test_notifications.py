@@ -1,0 +1,84 @@
+import pytest
+from django.utils import timezone
+
+from accounts.tests.factories import UserFactory
+from notifications.models import Notification
+from notifications.tests.factories import NotificationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def me():
+    return UserFactory()
+
+
+def test_i_see_my_notifications_newest_first_and_nobody_elses(me, api_as):
+    old, new = NotificationFactory(recipient=me), NotificationFactory(recipient=me)
+    NotificationFactory()  # someone else's
+
+    body = api_as(me).get("/api/notifications/").json()
+
+    assert [n["id"] for n in body["results"]] == [new.pk, old.pk]
+    assert body["results"][0]["meeting"] == {"id": new.meeting_id, "title": new.meeting.title}
+    assert set(body["results"][0]) == {"id", "kind", "message", "meeting", "created_at", "read_at"}
+
+
+def test_unread_filter(me, api_as):
+    unread = NotificationFactory(recipient=me)
+    NotificationFactory(recipient=me, read_at=timezone.now())
+    client = api_as(me)
+
+    assert [n["id"] for n in client.get("/api/notifications/?unread=true").json()["results"]] == [
+        unread.pk
+    ]
+    assert len(client.get("/api/notifications/?unread=false").json()["results"]) == 2
+    assert client.get("/api/notifications/?unread=maybe").status_code == 400
+
+
+def test_reading_one_marks_it_once(me, api_as):
+    notification = NotificationFactory(recipient=me)
+    client = api_as(me)
+
+    first = client.post(f"/api/notifications/{notification.pk}/read/").json()
+    again = client.post(f"/api/notifications/{notification.pk}/read/").json()
+
+    assert first["read_at"] is not None
+    assert again["read_at"] == first["read_at"]
+
+
+def test_nobody_reads_someone_elses_notification(me, api_as):
+    theirs = NotificationFactory()
+
+    response = api_as(me).post(f"/api/notifications/{theirs.pk}/read/")
+
+    assert response.status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.read_at is None
+
+
+def test_read_all_is_one_update_over_my_unread_only(me, api_as, django_assert_num_queries):
+    NotificationFactory.create_batch(3, recipient=me)
+    NotificationFactory(recipient=me, read_at=timezone.now())
+    theirs = NotificationFactory()
+    client = api_as(me)
+
+    with django_assert_num_queries(4):  # token, SAVEPOINT, UPDATE, RELEASE
+        response = client.post("/api/notifications/read-all/")
+
+    assert response.json() == {"updated": 3}
+    assert not Notification.objects.filter(recipient=me, read_at__isnull=True).exists()
+    theirs.refresh_from_db()
+    assert theirs.read_at is None
+
+
+@pytest.mark.parametrize("count", [1, 60])
+def test_the_list_is_two_queries_at_any_size(me, api_as, django_assert_num_queries, count):
+    NotificationFactory.create_batch(count, recipient=me)
+    client = api_as(me)
+
+    with django_assert_num_queries(2):  # token, page with each meeting joined
+        body = client.get("/api/notifications/").json()
+
+    assert len(body["results"]) == min(count, 50)
+    assert (body["next"] is not None) == (count > 50)
