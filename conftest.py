@@ -71,10 +71,13 @@ def _fresh_cache():
     """
     from django.core.cache import cache
 
+    from meetings.cache import discard_pending
+
     if hasattr(cache, "delete_pattern"):
         cache.delete_pattern("*")
     else:
         cache.clear()
+    discard_pending()
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from accounts.models import User
 from notifications.models import Notification
 
 from .bulk import insert_rows
+from .cache import flush_everything
 from .models import Meeting, Participant
 
 FIRST_NAMES = [
@@ -149,6 +150,7 @@ def seed(
         totals = [a + b for a, b in zip(totals, created, strict=True)]
         log(f"{done + count}/{meetings} meetings")
     _analyze(User, Meeting, Participant, Notification)
+    flush_everything()  # COPY and bulk_create send no signals
     log("planner statistics updated")
     return SeedResult(users, totals[0], totals[1], totals[2], time.perf_counter() - started)
 

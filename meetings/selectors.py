@@ -5,7 +5,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Prefetch, Q, QuerySet, Sum
+from django.db.models import (
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Min,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+)
 
 from accounts.models import User
 
@@ -93,27 +103,38 @@ def meeting_participants(*, meeting: Meeting) -> QuerySet[Participant]:
     )
 
 
-def meeting_stats(*, user: User, filters: MeetingFilters = MeetingFilters(), now: datetime):
+@dataclass(frozen=True)
+class MeetingStats:
+    figures: dict
+    next_start: datetime | None  # when "upcoming" next changes without any write
+
+
+def meeting_stats(
+    *, user: User, filters: MeetingFilters = MeetingFilters(), now: datetime
+) -> MeetingStats:
     """Totals over the user's meetings (every status), in one aggregate query."""
     queryset = _filtered(_meetings_for(user, filters.role), filters).order_by()
     duration = ExpressionWrapper(F("end_time") - F("start_time"), output_field=DurationField())
+    upcoming = Q(status=Meeting.Status.SCHEDULED, start_time__gt=now)
     per_status = {
         f"status_{status}": Count("id", filter=Q(status=status)) for status in Meeting.Status.values
     }
     totals = queryset.aggregate(
         total=Count("id"),
         duration=Sum(duration),
-        upcoming=Count("id", filter=Q(status=Meeting.Status.SCHEDULED, start_time__gt=now)),
+        upcoming=Count("id", filter=upcoming),
+        next_start=Min("start_time", filter=upcoming),
         **per_status,
     )
     total_seconds = totals["duration"].total_seconds() if totals["duration"] else 0
-    return {
+    figures = {
         "total_meetings": totals["total"],
         "total_duration_seconds": int(total_seconds),
         "average_duration_seconds": total_seconds / totals["total"] if totals["total"] else None,
         "upcoming": totals["upcoming"],
         "by_status": {status: totals[f"status_{status}"] for status in Meeting.Status.values},
     }
+    return MeetingStats(figures=figures, next_start=totals["next_start"])
 
 
 def meeting_participant_counts(*, meeting_ids: Iterable[int]) -> dict[int, int]:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.models import User
 from scheduler.validation import ItemsValidationError
 
+from .cache import flush_meetings, people_in
 from .models import Meeting, Participant
 
 MAX_PARTICIPANTS = 500
@@ -48,10 +49,12 @@ def _check_users_exist(user_ids: Collection[int], *, field: str = "participant_i
 
 
 def _invite(meeting: Meeting, user_ids: Iterable[int]) -> None:
+    user_ids = list(user_ids)
     Participant.objects.bulk_create(
         [Participant(meeting=meeting, user_id=user_id) for user_id in user_ids],
         ignore_conflicts=True,  # already invited: nothing changes, even in a race
     )
+    flush_meetings(meeting_ids=[meeting.pk], user_ids=user_ids)  # bulk_create sends no signal
 
 
 @transaction.atomic
@@ -107,6 +110,7 @@ def meeting_update(
         meeting.participants.exclude(status=Participant.Status.NEEDS_ACTION).update(
             status=Participant.Status.NEEDS_ACTION, responded_at=None, comment=""
         )
+        flush_meetings(meeting_ids=[meeting.pk])  # update() sends no signal
     if participant_ids is not None:
         _replace_invitees(meeting, participant_ids)
     return meeting
@@ -116,14 +120,26 @@ def _replace_invitees(meeting: Meeting, participant_ids: Sequence[int]) -> None:
     wanted = set(_invitee_ids(participant_ids, organizer_id=meeting.created_by_id))
     current = set(meeting.participants.values_list("user_id", flat=True))
     _check_users_exist(wanted - current)
-    meeting.participants.filter(user_id__in=current - wanted).delete()
+    dropped = current - wanted
+    if dropped:
+        _delete_invitations(meeting.participants.filter(user_id__in=dropped))
+        flush_meetings(meeting_ids=[meeting.pk], user_ids=dropped)
     _invite(meeting, sorted(wanted - current))
+
+
+def _delete_invitations(invitations: QuerySet[Participant]) -> None:
+    """One DELETE however many rows match. QuerySet.delete() would load every row and delete
+    them a hundred at a time to send each one's post_delete signal; callers flush the caches."""
+    invitations._raw_delete(invitations.db)
 
 
 @transaction.atomic
 def meeting_delete(*, meeting: Meeting, by: User) -> None:
     _require_organizer(meeting, by)
+    everyone = people_in({meeting.pk})
+    _delete_invitations(meeting.participants.all())
     meeting.delete()
+    flush_meetings(user_ids=everyone)
 
 
 @transaction.atomic
@@ -219,6 +235,7 @@ def meeting_bulk_create(*, organizer: User, items: Sequence[dict]) -> list[Meeti
             for user_id in user_ids
         ]
     )
+    flush_meetings(meeting_ids=[meeting.pk for meeting in meetings])
     return meetings
 
 
@@ -242,16 +259,23 @@ def meeting_bulk_set_status(*, by: User, ids: Collection[int], status: str) -> i
     """
     if status not in Meeting.Status.values:
         raise ValidationError({"status": "Use scheduled or cancelled."})
-    return (
-        Meeting.objects.filter(pk__in=list(ids), created_by=by)
+    ids = list(ids)
+    updated = (
+        Meeting.objects.filter(pk__in=ids, created_by=by)
         .exclude(status=status)
         .update(status=status, updated_at=timezone.now())
     )
+    if updated:
+        flush_meetings(meeting_ids=ids, user_ids=[by.pk])
+    return updated
 
 
 @transaction.atomic
 def meeting_bulk_cancel(*, meetings: QuerySet[Meeting]) -> int:
     """Cancel the scheduled meetings among `meetings` with one UPDATE; returns how many changed."""
-    return meetings.filter(status=Meeting.Status.SCHEDULED).update(
+    ids = list(meetings.filter(status=Meeting.Status.SCHEDULED).values_list("pk", flat=True))
+    cancelled = Meeting.objects.filter(pk__in=ids, status=Meeting.Status.SCHEDULED).update(
         status=Meeting.Status.CANCELLED, updated_at=timezone.now()
     )
+    flush_meetings(meeting_ids=ids)
+    return cancelled

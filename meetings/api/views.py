@@ -1,11 +1,15 @@
-from django.http import Http404
+import json
+
+from django.http import Http404, HttpResponse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from meetings import cache as meeting_cache
 from meetings import selectors, services
 from meetings.models import Meeting
 from scheduler.api.views import UserTimezoneMixin
@@ -14,6 +18,11 @@ from . import serializers as s
 from .permissions import IsOrganizerOrReadOnly
 
 ID = r"[0-9]{1,18}"
+CACHE_PARAMS = {"from", "to", "status", "role", "search", "cursor", "page_size"}
+
+
+def _json(body: bytes) -> HttpResponse:
+    return HttpResponse(body, content_type="application/json")
 
 
 @extend_schema_view(
@@ -62,12 +71,32 @@ class MeetingViewSet(UserTimezoneMixin, viewsets.GenericViewSet):
         meeting = selectors.meeting_detail_queryset(user=self.request.user).get(pk=meeting_id)
         return s.MeetingSerializer(meeting).data
 
+    def _variant(self, request, *parts) -> str:
+        """Everything an answer depends on besides the data, for its cache key."""
+        params = sorted(
+            (name, value) for name, value in request.query_params.items() if name in CACHE_PARAMS
+        )
+        here = (request.scheme, request.get_host(), timezone.get_current_timezone_name())
+        return json.dumps([*here, *parts, params])
+
     def list(self, request):
+        body = meeting_cache.meeting_list_page(
+            user_id=request.user.pk, variant=self._variant(request), render=self._render_list
+        )
+        return _json(body)
+
+    def _render_list(self) -> bytes:
         page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(s.MeetingSerializer(page, many=True).data)
+        data = s.MeetingSerializer(page, many=True).data
+        return JSONRenderer().render(self.get_paginated_response(data).data)
 
     def retrieve(self, request, pk=None):
-        return Response(s.MeetingSerializer(self.get_object()).data)
+        body = meeting_cache.meeting_detail(
+            user_id=request.user.pk,
+            variant=self._variant(request, int(pk)),
+            render=lambda: JSONRenderer().render(s.MeetingSerializer(self.get_object()).data),
+        )
+        return _json(body)
 
     def create(self, request):
         data = s.MeetingWriteSerializer(data=request.data)
@@ -163,7 +192,14 @@ class MeetingViewSet(UserTimezoneMixin, viewsets.GenericViewSet):
     )
     @action(detail=False, methods=["get"], pagination_class=None)
     def stats(self, request):
-        totals = selectors.meeting_stats(
-            user=request.user, filters=self._filters(), now=timezone.now()
+        def render():
+            totals = selectors.meeting_stats(
+                user=request.user, filters=self._filters(), now=timezone.now()
+            )
+            body = JSONRenderer().render(s.MeetingStatsSerializer(totals.figures).data)
+            return body, totals.next_start
+
+        body = meeting_cache.meeting_stats(
+            user_id=request.user.pk, variant=self._variant(request), render=render
         )
-        return Response(s.MeetingStatsSerializer(totals).data)
+        return _json(body)

@@ -1,5 +1,6 @@
 """The test suite: fast hashing, in-memory mail, eager Celery, a cache namespace per run."""
 
+import os
 import uuid
 
 from .base import *  # noqa: F403
@@ -11,6 +12,9 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
 
 # Each run gets its own key space, so runs sharing one Redis never read each other's keys.
-CACHES["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex[:12]}"  # noqa: F405
+# A server process started by a test shares its key space through TEST_CACHE_KEY_PREFIX.
+CACHES["default"]["KEY_PREFIX"] = os.environ.get(  # noqa: F405
+    "TEST_CACHE_KEY_PREFIX", f"test-{uuid.uuid4().hex[:12]}"
+)
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

@@ -68,7 +68,7 @@ def test_service_urls_switch_backends_without_code_changes():
 
     assert shown["engine"] == "django.db.backends.postgresql"
     assert shown["db_name"] == "scheduler"
-    assert shown["cache"] == "django_redis.cache.RedisCache"
+    assert shown["cache"] == "scheduler.cache_backend.ResilientRedisCache"
     assert shown["eager"] is False
     assert shown["broker"] == "amqp://guest@mq.internal:5672//"
 

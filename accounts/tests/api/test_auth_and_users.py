@@ -1,5 +1,4 @@
 import pytest
-from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
@@ -50,7 +49,6 @@ def test_logins_are_throttled_with_retry_after(anonymous, monkeypatch):
     # given: the login scope allows 3 a minute
     rates = {**api_settings.DEFAULT_THROTTLE_RATES, "login": "3/minute"}
     monkeypatch.setattr(LoginRateThrottle, "THROTTLE_RATES", rates)
-    cache.clear()
     UserFactory(username="ada", password="correct horse")
     body = {"username": "ada", "password": "guess"}
     # when

@@ -8,14 +8,18 @@ CACHE_KEY_PREFIX = env_str("CACHE_KEY_PREFIX", "scheduler")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            "BACKEND": "scheduler.cache_backend.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": CACHE_KEY_PREFIX,
             "OPTIONS": {
                 "CLIENT_CLASS": "django_redis.client.DefaultClient",
-                # A stalled Redis must not stall requests: give up quickly.
+                # A stalled Redis must not stall requests: give up quickly, without retries,
+                # answer "not cached", and leave Redis alone for a few seconds.
                 "SOCKET_CONNECT_TIMEOUT": 0.5,
                 "SOCKET_TIMEOUT": 0.5,
+                "CONNECTION_POOL_KWARGS": {"retry": None},
+                "IGNORE_EXCEPTIONS": True,
+                "CIRCUIT_BREAKER_PAUSE": 5.0,
             },
         }
     }

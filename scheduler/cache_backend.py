@@ -1,0 +1,70 @@
+"""django-redis with a circuit breaker: a Redis that is down or stalled costs one short timeout,
+then is skipped for a few seconds, so that requests go on from the database at full speed.
+
+Every cache user goes through it (our cached reads, DRF's throttles), with IGNORE_EXCEPTIONS on:
+a failed cache call answers "not cached" instead of failing the request.
+"""
+
+import logging
+import threading
+import time
+
+from django_redis.cache import RedisCache
+from django_redis.exceptions import ConnectionInterrupted
+
+logger = logging.getLogger(__name__)
+
+
+class CircuitBreaker:
+    """Per process: after a failure, refuse calls for `pause` seconds, then try again."""
+
+    def __init__(self, pause: float):
+        self.pause = pause
+        self._open_until = 0.0
+        self._lock = threading.Lock()
+
+    @property
+    def is_open(self) -> bool:
+        return time.monotonic() < self._open_until
+
+    def trip(self, error: Exception) -> None:
+        with self._lock:
+            was_open = self.is_open
+            self._open_until = time.monotonic() + self.pause
+        if not was_open:
+            logger.warning(
+                "Cache unavailable (%s); serving from the database for %.0f s", error, self.pause
+            )
+
+
+class _GuardedClient:
+    def __init__(self, client, breaker: CircuitBreaker):
+        self._client = client
+        self._breaker = breaker
+
+    def __getattr__(self, name):
+        attribute = getattr(self._client, name)
+        if not callable(attribute):
+            return attribute
+
+        def guarded(*args, **kwargs):
+            if self._breaker.is_open:
+                raise ConnectionInterrupted(connection=None)
+            try:
+                return attribute(*args, **kwargs)
+            except ConnectionInterrupted as error:
+                self._breaker.trip(error)
+                raise
+
+        return guarded
+
+
+class ResilientRedisCache(RedisCache):
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        pause = params.get("OPTIONS", {}).get("CIRCUIT_BREAKER_PAUSE", 5.0)
+        self.breaker = CircuitBreaker(pause)
+
+    @property
+    def client(self):
+        return _GuardedClient(super().client, self.breaker)

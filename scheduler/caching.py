@@ -1,0 +1,123 @@
+"""Generation-checked cache entries and hit counters, shared by the apps' cache.py modules.
+
+An entry remembers the generations it was computed under (one for everything, one for the
+user). Invalidating bumps a generation to a new random token: nothing is scanned or deleted,
+and an entry whose tokens no longer match is a miss. The tokens are read *before* the database,
+so a slow reader that loses a race against a writer stores its stale result under the old
+tokens, where nobody will ever take it for current.
+"""
+
+import logging
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.core.cache import cache
+
+logger = logging.getLogger(__name__)
+
+GLOBAL_GENERATION_KEY = "gen:all"
+STATS_PREFIX = "cachestats"
+
+
+def generation_key(user_id: int) -> str:
+    return f"gen:u{user_id}"
+
+
+def new_token() -> str:
+    return uuid.uuid4().hex[:16]
+
+
+@dataclass(frozen=True)
+class Computed:
+    body: bytes
+    timeout: int | None  # seconds; None keeps the family's default
+
+
+def cached_for_user(
+    *,
+    family: str,
+    user_id: int,
+    key: str,
+    timeout: int,
+    compute: Callable[[], Computed],
+    may_store: Callable[[], bool] = lambda: True,
+) -> bytes:
+    """The bytes under `key` if computed under the current generations, else compute() them.
+
+    may_store() says whether a fresh result may be kept: not while this thread's transaction
+    holds uncommitted writes, which a rollback would take back.
+    """
+    user_key = generation_key(user_id)
+    found = cache.get_many([GLOBAL_GENERATION_KEY, user_key, key])
+    generations = (
+        found.get(GLOBAL_GENERATION_KEY) or _start_generation(GLOBAL_GENERATION_KEY),
+        found.get(user_key) or _start_generation(user_key),
+    )
+    entry = found.get(key)
+    if entry is not None and entry.get("generations") == generations:
+        count(family, hit=True)
+        return entry["body"]
+    count(family, hit=False)
+    computed = compute()
+    ttl = timeout if computed.timeout is None else min(timeout, computed.timeout)
+    if ttl > 0 and may_store():
+        cache.set(key, {"generations": generations, "body": computed.body}, ttl)
+    return computed.body
+
+
+def _start_generation(key: str) -> str:
+    # First use, or evicted: any entry made under an older token becomes unreachable.
+    token = new_token()
+    if cache.add(key, token, None):
+        return token
+    return cache.get(key) or token
+
+
+def bump_users(user_ids: Iterable[int]) -> None:
+    """Every cached entry of these users is stale from now on: one round trip for all."""
+    tokens = {generation_key(user_id): new_token() for user_id in set(user_ids)}
+    if tokens:
+        cache.set_many(tokens, None)
+
+
+def bump_everything() -> None:
+    cache.set(GLOBAL_GENERATION_KEY, new_token(), None)
+
+
+# -- hit rates ------------------------------------------------------------------------------
+
+
+def _counter_key(family: str, outcome: str) -> str:
+    return f"{STATS_PREFIX}:{family}:{outcome}"
+
+
+def count(family: str, *, hit: bool) -> None:
+    key = _counter_key(family, "hit" if hit else "miss")
+    try:
+        cache.incr(key)
+    except ValueError:  # the first of its kind (or evicted)
+        if not cache.add(key, 1, None):
+            cache.incr(key)
+
+
+def hit_rates(families: Iterable[str]) -> dict[str, dict]:
+    """{family: {hits, misses, hit_rate}} summed over every process that shares the cache."""
+    families = list(families)
+    keys = [_counter_key(f, outcome) for f in families for outcome in ("hit", "miss")]
+    found = cache.get_many(keys)
+    rates = {}
+    for family in families:
+        hits = int(found.get(_counter_key(family, "hit"), 0))
+        misses = int(found.get(_counter_key(family, "miss"), 0))
+        total = hits + misses
+        rates[family] = {
+            "hits": hits,
+            "misses": misses,
+            "hit_rate": round(hits / total, 4) if total else None,
+        }
+    return rates
+
+
+def reset_hit_rates(families: Iterable[str]) -> None:
+    cache.delete_many([_counter_key(f, o) for f in families for o in ("hit", "miss")])
