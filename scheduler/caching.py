@@ -45,9 +45,12 @@ def cached_for_user(
 ) -> bytes:
     """The bytes under `key` if computed under the current generations, else compute() them.
 
-    may_store() says whether a fresh result may be kept: not while this thread's transaction
-    holds uncommitted writes, which a rollback would take back.
+    may_store() is False while this thread's transaction holds uncommitted writes: the cache
+    then neither answers (it cannot know them) nor keeps what is read (a rollback would take it
+    back).
     """
+    if not may_store():
+        return compute().body
     user_key = generation_key(user_id)
     found = cache.get_many([GLOBAL_GENERATION_KEY, user_key, key])
     generations = (
@@ -61,7 +64,7 @@ def cached_for_user(
     count(family, hit=False)
     computed = compute()
     ttl = timeout if computed.timeout is None else min(timeout, computed.timeout)
-    if ttl > 0 and may_store():
+    if ttl > 0:
         cache.set(key, {"generations": generations, "body": computed.body}, ttl)
     return computed.body
 
