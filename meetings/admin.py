@@ -132,7 +132,7 @@ class MeetingAdmin(admin.ModelAdmin):
 
     @admin.action(description="Cancel selected meetings", permissions=["change"])
     def cancel_selected(self, request, queryset):
-        cancelled = meeting_bulk_cancel(meetings=queryset)
+        cancelled = meeting_bulk_cancel(meetings=queryset, by=request.user)
         self.message_user(request, f"Cancelled {cancelled} meeting(s).", messages.SUCCESS)
 
 

@@ -13,6 +13,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
+from notifications.models import Event
+from notifications.outbox import events_record
 from scheduler.validation import ItemsValidationError
 
 from .cache import flush_meetings, people_in
@@ -80,7 +82,34 @@ def meeting_create(
         end_time=end_time,
     )
     _invite(meeting, invitees)
+    events_record([_event(Event.Kind.MEETING_CREATED, meeting, actor=organizer, to=invitees)])
     return meeting
+
+
+def _event(kind: str, meeting: Meeting, *, actor: User, to: Iterable[int], **extra) -> Event:
+    """An event about `meeting` for the people in `to`, the actor left out."""
+    return Event(
+        kind=kind,
+        meeting_id=meeting.pk,
+        actor_id=actor.pk,
+        recipient_ids=sorted(set(to) - {actor.pk}),
+        payload={
+            "title": meeting.title,
+            "start_time": meeting.start_time.isoformat(),
+            "end_time": meeting.end_time.isoformat(),
+            "location": meeting.location,
+            "actor_name": actor.get_full_name() or actor.username,
+            **extra,
+        },
+    )
+
+
+def _invitees_of(meeting_ids: Collection[int]) -> dict[int, list[int]]:
+    invitees: dict[int, list[int]] = {meeting_id: [] for meeting_id in meeting_ids}
+    rows = Participant.objects.filter(meeting_id__in=list(meeting_ids)).order_by()
+    for meeting_id, user_id in rows.values_list("meeting_id", "user_id"):
+        invitees[meeting_id].append(user_id)
+    return invitees
 
 
 def _require_organizer(meeting: Meeting, user: User) -> None:
@@ -111,12 +140,29 @@ def meeting_update(
             status=Participant.Status.NEEDS_ACTION, responded_at=None, comment=""
         )
         flush_meetings(meeting_ids=[meeting.pk])  # update() sends no signal
+    added, removed = (), ()
     if participant_ids is not None:
-        _replace_invitees(meeting, participant_ids)
+        added, removed = _replace_invitees(meeting, participant_ids)
+    _record_update_events(meeting, by, changed, added=added, removed=removed)
     return meeting
 
 
-def _replace_invitees(meeting: Meeting, participant_ids: Sequence[int]) -> None:
+def _record_update_events(meeting, by, changed, *, added, removed) -> None:
+    """Participants hear of a new time, place or status; people added or removed, of that."""
+    events = []
+    if {"start_time", "end_time", "location", "status"} & set(changed):
+        kind = Event.Kind.MEETING_CHANGED
+        if "status" in changed and meeting.status == Meeting.Status.CANCELLED:
+            kind = Event.Kind.MEETING_CANCELLED
+        staying = set(_invitees_of([meeting.pk])[meeting.pk]) - set(added)
+        events.append(_event(kind, meeting, actor=by, to=staying))
+    events.append(_event(Event.Kind.PARTICIPANT_ADDED, meeting, actor=by, to=added))
+    events.append(_event(Event.Kind.PARTICIPANT_REMOVED, meeting, actor=by, to=removed))
+    events_record(events)
+
+
+def _replace_invitees(meeting: Meeting, participant_ids: Sequence[int]):
+    """Make `participant_ids` the invitees; returns (added, removed) user ids."""
     wanted = set(_invitee_ids(participant_ids, organizer_id=meeting.created_by_id))
     current = set(meeting.participants.values_list("user_id", flat=True))
     _check_users_exist(wanted - current)
@@ -124,7 +170,9 @@ def _replace_invitees(meeting: Meeting, participant_ids: Sequence[int]) -> None:
     if dropped:
         _delete_invitations(meeting.participants.filter(user_id__in=dropped))
         flush_meetings(meeting_ids=[meeting.pk], user_ids=dropped)
-    _invite(meeting, sorted(wanted - current))
+    added = sorted(wanted - current)
+    _invite(meeting, added)
+    return added, sorted(dropped)
 
 
 def _delete_invitations(invitations: QuerySet[Participant]) -> None:
@@ -137,6 +185,7 @@ def _delete_invitations(invitations: QuerySet[Participant]) -> None:
 def meeting_delete(*, meeting: Meeting, by: User) -> None:
     _require_organizer(meeting, by)
     everyone = people_in({meeting.pk})
+    events_record([_event(Event.Kind.MEETING_DELETED, meeting, actor=by, to=everyone)])
     _delete_invitations(meeting.participants.all())
     meeting.delete()
     flush_meetings(user_ids=everyone)
@@ -146,9 +195,15 @@ def meeting_delete(*, meeting: Meeting, by: User) -> None:
 def meeting_cancel(*, meeting: Meeting, by: User, reason: str = "") -> Meeting:
     """Cancel a meeting; cancelling it again only updates the reason."""
     _require_organizer(meeting, by)
+    newly = meeting.status != Meeting.Status.CANCELLED
     meeting.status = Meeting.Status.CANCELLED
     meeting.cancellation_reason = reason
     meeting.save(update_fields=["status", "cancellation_reason", "updated_at"])
+    if newly:
+        invitees = _invitees_of([meeting.pk])[meeting.pk]
+        events_record(
+            [_event(Event.Kind.MEETING_CANCELLED, meeting, actor=by, to=invitees, reason=reason)]
+        )
     return meeting
 
 
@@ -165,10 +220,17 @@ def meeting_rsvp(*, meeting: Meeting, user: User, status: str, comment: str = ""
     )
     if participant is None:
         raise PermissionDenied("Only invited people can answer; the organizer is not invited.")
+    news = (participant.status, participant.comment) != (status, comment)
     participant.status = status
     participant.comment = comment
     participant.responded_at = timezone.now()
     participant.save(update_fields=["status", "comment", "responded_at"])
+    if news:
+        answer = _event(
+            Event.Kind.RSVP, meeting, actor=user, to=[meeting.created_by_id],
+            answer=status, comment=comment,
+        )  # fmt: skip
+        events_record([answer])
     return participant
 
 
@@ -185,6 +247,8 @@ def participant_add(*, meeting: Meeting, by: User, user_id: int) -> Participant:
             {"user_id": f"A meeting can invite at most {MAX_PARTICIPANTS} people."}
         )
     _invite(meeting, [user_id])
+    if not already:
+        events_record([_event(Event.Kind.PARTICIPANT_ADDED, meeting, actor=by, to=[user_id])])
     return meeting.participants.select_related("user").get(user_id=user_id)
 
 
@@ -193,6 +257,8 @@ def participant_remove(*, meeting: Meeting, by: User, user_id: int) -> bool:
     """Withdraw an invitation; False if the person was not invited."""
     _require_organizer(meeting, by)
     deleted, _ = meeting.participants.filter(user_id=user_id).delete()
+    if deleted:
+        events_record([_event(Event.Kind.PARTICIPANT_REMOVED, meeting, actor=by, to=[user_id])])
     return deleted > 0
 
 
@@ -236,6 +302,10 @@ def meeting_bulk_create(*, organizer: User, items: Sequence[dict]) -> list[Meeti
         ]
     )
     flush_meetings(meeting_ids=[meeting.pk for meeting in meetings])
+    events_record(
+        _event(Event.Kind.MEETING_CREATED, meeting, actor=organizer, to=user_ids)
+        for meeting, user_ids in zip(meetings, invitees, strict=True)
+    )
     return meetings
 
 
@@ -259,23 +329,42 @@ def meeting_bulk_set_status(*, by: User, ids: Collection[int], status: str) -> i
     """
     if status not in Meeting.Status.values:
         raise ValidationError({"status": "Use scheduled or cancelled."})
-    ids = list(ids)
-    updated = (
-        Meeting.objects.filter(pk__in=ids, created_by=by)
+    changing = list(
+        Meeting.objects.filter(pk__in=list(ids), created_by=by)
         .exclude(status=status)
-        .update(status=status, updated_at=timezone.now())
+        .only("id", "title", "start_time", "end_time", "location")
     )
-    if updated:
-        flush_meetings(meeting_ids=ids, user_ids=[by.pk])
+    updated = Meeting.objects.filter(pk__in=[m.pk for m in changing]).update(
+        status=status, updated_at=timezone.now()
+    )
+    if changing:
+        flush_meetings(meeting_ids=[m.pk for m in changing], user_ids=[by.pk])
+        _record_status_events(changing, status=status, by=by)
     return updated
 
 
+def _record_status_events(meetings: list[Meeting], *, status: str, by: User) -> None:
+    kind = Event.Kind.MEETING_CANCELLED if status == "cancelled" else Event.Kind.MEETING_CHANGED
+    invitees = _invitees_of([m.pk for m in meetings])
+    for meeting in meetings:
+        meeting.status = status
+    events_record(_event(kind, m, actor=by, to=invitees[m.pk]) for m in meetings)
+
+
 @transaction.atomic
-def meeting_bulk_cancel(*, meetings: QuerySet[Meeting]) -> int:
-    """Cancel the scheduled meetings among `meetings` with one UPDATE; returns how many changed."""
-    ids = list(meetings.filter(status=Meeting.Status.SCHEDULED).values_list("pk", flat=True))
+def meeting_bulk_cancel(*, meetings: QuerySet[Meeting], by: User) -> int:
+    """Cancel the scheduled meetings among `meetings` with one UPDATE; returns how many changed.
+    Their participants hear of it, from `by` (staff, in the admin)."""
+    changing = list(
+        meetings.filter(status=Meeting.Status.SCHEDULED)
+        .select_related(None)
+        .order_by()
+        .only("id", "title", "start_time", "end_time", "location")
+    )
+    ids = [meeting.pk for meeting in changing]
     cancelled = Meeting.objects.filter(pk__in=ids, status=Meeting.Status.SCHEDULED).update(
         status=Meeting.Status.CANCELLED, updated_at=timezone.now()
     )
     flush_meetings(meeting_ids=ids)
+    _record_status_events(changing, status=Meeting.Status.CANCELLED, by=by)
     return cancelled

@@ -28,7 +28,7 @@ class NotificationAdmin(admin.ModelAdmin):
     search_fields = ("recipient__username", "message")
     autocomplete_fields = ("recipient", "meeting")
     date_hierarchy = "created_at"
-    readonly_fields = ("created_at",)
+    readonly_fields = ("created_at", "event", "about_start", "emailed_at")
     ordering = ("-created_at", "-id")
     show_full_result_count = False
     paginator = EstimatedCountPaginator

@@ -1,22 +1,25 @@
 import pytest
 
+from accounts.tests.factories import UserFactory
 from meetings.models import Meeting
 from meetings.services import meeting_bulk_cancel
-from meetings.tests.factories import MeetingFactory
+from meetings.tests.factories import MeetingFactory, ParticipantFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def test_bulk_cancel_is_one_update_that_counts_only_what_changed(django_assert_num_queries):
     # given
-    scheduled = MeetingFactory.create_batch(3)
+    scheduled = [ParticipantFactory().meeting for _ in range(3)]
     cancelled = MeetingFactory(status=Meeting.Status.CANCELLED)
     other = MeetingFactory()
     before = {m.pk: m.updated_at for m in [*scheduled, cancelled]}
     chosen = Meeting.objects.filter(pk__in=before)
-    # when: SAVEPOINT, the ids (whose caches go), UPDATE, RELEASE (the test runs in a transaction)
-    with django_assert_num_queries(4) as queries:
-        changed = meeting_bulk_cancel(meetings=chosen)
+    staff = UserFactory(is_staff=True)
+    # when: SAVEPOINT, which change, UPDATE, their participants, INSERT events, RELEASE (the
+    # test runs in a transaction)
+    with django_assert_num_queries(6) as queries:
+        changed = meeting_bulk_cancel(meetings=chosen, by=staff)
     # then
     assert changed == 3
     assert [q["sql"].split()[0] for q in queries.captured_queries].count("UPDATE") == 1

@@ -7,6 +7,7 @@ import dj_database_url
 from .components.cache import *  # noqa: F403
 from .components.celery import *  # noqa: F403
 from .components.drf import *  # noqa: F403
+from .components.email import *  # noqa: F403
 from .env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -110,8 +111,6 @@ STORAGES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "scheduler@localhost")
 
 LOGGING = {
     "version": 1,

@@ -5,7 +5,7 @@ import pytest
 from accounts.tests.factories import UserFactory
 from meetings.models import Meeting, Participant
 from meetings.services import MAX_BULK_MEETINGS
-from meetings.tests.factories import MeetingFactory
+from meetings.tests.factories import MeetingFactory, ParticipantFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -22,15 +22,16 @@ def item(i, **overrides):
     }
 
 
-def test_bulk_creates_every_meeting_with_its_invitations_in_two_inserts(
+def test_bulk_creates_every_meeting_with_its_invitations_in_three_inserts(
     api_as, django_assert_num_queries
 ):
     # given
     me, ann, bob = UserFactory(), UserFactory(), UserFactory()
     items = [item(i, participant_ids=[ann.pk, bob.pk, me.pk]) for i in range(40)]
     client = api_as(me)
-    # when: token, SAVEPOINT, the invitees, 2 INSERTs, RELEASE, the meetings, their participants
-    with django_assert_num_queries(8) as queries:
+    # when: token, SAVEPOINT, the invitees, 3 INSERTs (meetings, invitations, outbox events),
+    # RELEASE, the meetings, their participants
+    with django_assert_num_queries(9) as queries:
         response = client.post("/api/meetings/bulk/", items)
     # then
     assert response.status_code == 201
@@ -38,7 +39,7 @@ def test_bulk_creates_every_meeting_with_its_invitations_in_two_inserts(
     assert [m["title"] for m in body] == [f"Session {i}" for i in range(40)]
     assert all(len(m["participants"]) == 2 for m in body)
     inserts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("INSERT")]
-    assert len(inserts) == 2
+    assert len(inserts) == 3
     assert Participant.objects.filter(user=me).count() == 0
 
 
@@ -103,12 +104,14 @@ def test_bulk_status_is_one_update_and_counts_what_changed(api_as, django_assert
     # given
     me = UserFactory()
     scheduled = MeetingFactory.create_batch(3, created_by=me)
+    for meeting in scheduled:
+        ParticipantFactory(meeting=meeting)
     already = MeetingFactory(created_by=me, status=Meeting.Status.CANCELLED)
     others = MeetingFactory()
     ids = [m.pk for m in [*scheduled, already, others]] + [987654]
     client = api_as(me)
-    # when: token, SAVEPOINT, UPDATE, RELEASE
-    with django_assert_num_queries(4) as queries:
+    # when: token, SAVEPOINT, which change, UPDATE, who to tell, INSERT events, RELEASE
+    with django_assert_num_queries(7) as queries:
         response = client.post("/api/meetings/bulk-status/", {"ids": ids, "status": "cancelled"})
     # then
     assert response.json() == {"updated": 3}

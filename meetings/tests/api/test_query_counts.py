@@ -43,9 +43,10 @@ ENDPOINTS = {
     "detail": (3, lambda d, t: Call("get", f"/api/meetings/{t.pk}/")),
     "participants": (3, lambda d, t: Call("get", f"/api/meetings/{t.pk}/participants/")),
     "stats": (2, lambda d, t: Call("get", "/api/meetings/stats/")),
-    # token, SAVEPOINT, invitees exist, INSERT meeting, INSERT participants, RELEASE, read back
+    # token, SAVEPOINT, invitees exist, INSERT meeting, INSERT participants, INSERT the event
+    # (the outbox), RELEASE, read back
     "create": (
-        8,
+        9,
         lambda d, t: Call(
             "post",
             "/api/meetings/",
@@ -59,44 +60,48 @@ ENDPOINTS = {
     ),
     # token, the meeting, SAVEPOINT, UPDATE, RELEASE, read back
     "rename": (7, lambda d, t: Call("patch", f"/api/meetings/{t.pk}/", {"title": "Renamed"})),
-    # ... and reset the answers
+    # ... reset the answers, who to tell, INSERT the event
     "move": (
-        8,
+        10,
         lambda d, t: Call(
             "patch", f"/api/meetings/{t.pk}/", {"end_time": "2026-03-01T11:00:00+01:00"}
         ),
     ),
-    # ... current invitees, the new exist, DELETE the dropped, INSERT the new
+    # ... current invitees, the new exist, DELETE the dropped, INSERT the new, INSERT events
     "replace invitees": (
-        10,
+        11,
         lambda d, t: Call(
             "patch", f"/api/meetings/{t.pk}/", {"participant_ids": [p.pk for p in d.people[-3:]]}
         ),
     ),
-    # token, the meeting, SAVEPOINT, who is in it, DELETE its invitations, look for more
-    # (Django's cascade), DELETE its notifications, DELETE it, RELEASE
-    "delete": (9, lambda d, t: Call("delete", f"/api/meetings/{t.pk}/")),
-    "cancel": (7, lambda d, t: Call("post", f"/api/meetings/{t.pk}/cancel/", {"reason": "No"})),
-    # token, the meeting, SAVEPOINT, SELECT ... FOR UPDATE, UPDATE, RELEASE
+    # token, the meeting, SAVEPOINT, who is in it, INSERT the event, DELETE its invitations,
+    # look for more (Django's cascade), DELETE its notifications, DELETE it, RELEASE
+    "delete": (10, lambda d, t: Call("delete", f"/api/meetings/{t.pk}/")),
+    # token, the meeting, SAVEPOINT, UPDATE, who to tell, INSERT the event, RELEASE, read back
+    "cancel": (9, lambda d, t: Call("post", f"/api/meetings/{t.pk}/cancel/", {"reason": "No"})),
+    # token, the meeting, SAVEPOINT, SELECT ... FOR UPDATE, UPDATE, INSERT the event, RELEASE
     "rsvp": (
-        6,
+        7,
         lambda d, t: Call("post", f"/api/meetings/{t.pk}/rsvp/", {"status": "accepted"}, True),
     ),
     # token, the meeting + its participants (which also give their number), SAVEPOINT,
-    # user exists, invited?, INSERT, read it back, RELEASE
+    # user exists, invited?, INSERT, INSERT the event, read it back, RELEASE
     "invite": (
-        9,
+        10,
         lambda d, t: Call(
             "post", f"/api/meetings/{t.pk}/participants/", {"user_id": d.people[-1].pk}
         ),
     ),
-    # token, the meeting, SAVEPOINT, the invitation (loaded for its signal), DELETE, RELEASE
+    # token, the meeting, SAVEPOINT, the invitation (loaded for its signal), DELETE,
+    # INSERT the event, RELEASE
     "uninvite": (
-        6,
+        7,
         lambda d, t: Call("delete", f"/api/meetings/{t.pk}/participants/{d.guest.pk}/"),
     ),
+    # token, SAVEPOINT, invitees exist, INSERT meetings, INSERT participants, INSERT events,
+    # RELEASE, read back
     "bulk": (
-        8,
+        9,
         lambda d, t: Call(
             "post",
             "/api/meetings/bulk/",
@@ -111,8 +116,9 @@ ENDPOINTS = {
             ],
         ),
     ),
+    # token, SAVEPOINT, which change, UPDATE, who to tell, INSERT events, RELEASE
     "bulk status": (
-        4,
+        7,
         lambda d, t: Call(
             "post", "/api/meetings/bulk-status/", {"ids": [t.pk], "status": "cancelled"}
         ),
