@@ -10,7 +10,7 @@ from .models import User
 class UserAdmin(DjangoUserAdmin):
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
-        ("Preferences", {"fields": ("timezone",)}),
+        ("Preferences", {"fields": ("timezone", "reminder_minutes")}),
     )
     add_fieldsets = (
         *DjangoUserAdmin.add_fieldsets,

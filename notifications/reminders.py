@@ -21,9 +21,8 @@ def reminders_send_due(*, now: datetime) -> int:
     already reminded of this start time. A meeting that moves is reminded of again. One query
     per reminder setting, whatever the number of meetings.
     """
-    created = 0
-    for minutes in REMINDER_MINUTES:
-        created += _remind(now=now, minutes=minutes)
+    with transaction.atomic():
+        created = sum(_remind(now=now, minutes=minutes) for minutes in REMINDER_MINUTES)
     sent_recently = Notification.objects.filter(
         kind=Notification.Kind.REMINDER, created_at__gte=now - timedelta(hours=1)
     )
@@ -70,6 +69,6 @@ def _remind(*, now: datetime, minutes: int) -> int:
         )
         for meeting_id, user_id, zone, title, start, location in due
     ]
-    with transaction.atomic():
+    if rows:
         Notification.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)

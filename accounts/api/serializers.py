@@ -9,9 +9,21 @@ class MeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = ("id", "username", "email", "first_name", "last_name", "timezone")
+        fields = (
+            "id",
+            "username",
+            "email",
+            "first_name",
+            "last_name",
+            "timezone",
+            "reminder_minutes",
+        )
         read_only_fields = ("id", "username", "email")
-        extra_kwargs = {"first_name": {"required": False}, "last_name": {"required": False}}
+        extra_kwargs = {
+            "first_name": {"required": False},
+            "last_name": {"required": False},
+            "reminder_minutes": {"required": False},
+        }
 
 
 class UserPublicSerializer(serializers.ModelSerializer):

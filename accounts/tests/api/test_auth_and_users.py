@@ -86,6 +86,7 @@ def test_me_shows_my_profile_and_patch_changes_name_and_time_zone(api_as):
         "first_name": "Ada",
         "last_name": "King",
         "timezone": "Europe/London",
+        "reminder_minutes": 15,
     }
     me.refresh_from_db()
     assert (me.first_name, me.timezone) == ("Ada", "Europe/London")
@@ -97,6 +98,8 @@ def test_me_shows_my_profile_and_patch_changes_name_and_time_zone(api_as):
         ({"timezone": "Mars/Olympus"}, "timezone"),
         ({"timezone": ""}, "timezone"),
         ({"first_name": "x" * 151}, "first_name"),
+        ({"reminder_minutes": 7}, "reminder_minutes"),
+        ({"reminder_minutes": -15}, "reminder_minutes"),
     ],
 )
 def test_a_bad_profile_change_is_a_400_and_changes_nothing(api_as, body, field):
@@ -157,3 +160,13 @@ def test_me_costs_one_query_for_the_token(api_as, django_assert_num_queries):
 
     with django_assert_num_queries(1):
         client.get("/api/users/me/")
+
+
+def test_people_choose_how_long_before_a_meeting_to_be_reminded(api_as):
+    me = UserFactory()
+
+    response = api_as(me).patch("/api/users/me/", {"reminder_minutes": 60})
+
+    assert response.json()["reminder_minutes"] == 60
+    me.refresh_from_db()
+    assert me.reminder_minutes == 60
