@@ -19,8 +19,22 @@ def _uses_redis() -> bool:
     return "redis" in settings.CACHES["default"]["BACKEND"].lower()
 
 
+def _rabbitmq_url() -> str:
+    from django.conf import settings
+
+    return settings.RABBITMQ_TEST_URL
+
+
 def _service_problems() -> list[str]:
     problems = []
+    if _rabbitmq_url():
+        from kombu import Connection
+
+        try:
+            with Connection(_rabbitmq_url(), connect_timeout=3) as connection:
+                connection.ensure_connection(max_retries=1)
+        except Exception as exc:  # noqa: BLE001 - any failure to reach RabbitMQ is fatal here
+            problems.append(f"RabbitMQ at RABBITMQ_URL does not answer: {exc}")
     if _database_vendor() != "postgresql":
         problems.append("DATABASE_URL does not point at PostgreSQL")
     if not _uses_redis():
@@ -44,6 +58,7 @@ def pytest_collection_modifyitems(config, items):
     missing = {
         "postgres": _database_vendor() != "postgresql",
         "redis": not _uses_redis(),
+        "rabbitmq": not _rabbitmq_url(),
     }
     for item in items:
         for marker, is_missing in missing.items():

@@ -18,7 +18,7 @@ from .models import Event, Notification
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 10
-SWEEP_AFTER = timedelta(seconds=30)  # the task after the commit gets this long first
+SWEEP_AFTER = timedelta(seconds=30)  # the task queued at the commit gets this long first
 SWEEP_BATCH = 500
 
 

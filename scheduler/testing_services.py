@@ -40,6 +40,10 @@ class PrivateRedis:
 
     def __init__(self):
         self.port = free_port()
+        self.start()
+
+    def start(self) -> None:
+        """Start (again, after kill()) on the same port."""
         self.process = subprocess.Popen(  # noqa: S603 - fixed arguments
             [
                 "redis-server",

@@ -28,6 +28,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 1.0,
     "socket_connect_timeout": 1.0,
+    # Publishing connects once, without kombu's retry loop (which waits 2 s and more).
+    "max_retries": 0,
     # Redis: an unacknowledged task goes back to the queue after this long. Longer than any
     # task may run (time limit 120 s), short enough to redeliver soon after a lost worker.
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 300),
@@ -41,3 +43,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=17),
     },
 }
+
+# On a lost broker connection, stop the tasks that can no longer be acknowledged: the broker
+# gives them to a worker again, and delivery is idempotent (Celery 6's default).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
