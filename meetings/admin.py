@@ -9,7 +9,7 @@ from scheduler.admin_pagination import EstimatedCountPaginator
 
 from .models import ALREADY_INVITED, Meeting, Participant
 from .selectors import meeting_participant_counts
-from .services import meeting_bulk_cancel
+from .services import meeting_bulk_cancel, meeting_record_admin_save
 
 
 class ParticipantInline(admin.TabularInline):
@@ -119,6 +119,21 @@ class MeetingAdmin(admin.ModelAdmin):
 
     def get_changelist(self, request, **kwargs):
         return MeetingChangeList
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        added, removed = [], []
+        for formset in formsets:
+            added += [p.user_id for p in formset.new_objects if isinstance(p, Participant)]
+            removed += [p.user_id for p in formset.deleted_objects if isinstance(p, Participant)]
+        meeting_record_admin_save(
+            meeting=form.instance,
+            by=request.user,
+            created=not change,
+            changed=form.changed_data,
+            added=added,
+            removed=removed,
+        )
 
     def get_inline_instances(self, request, obj=None):
         # On the add page there are no saved participants to show.

@@ -161,6 +161,23 @@ def _record_update_events(meeting, by, changed, *, added, removed) -> None:
     events_record(events)
 
 
+def meeting_record_admin_save(
+    *,
+    meeting: Meeting,
+    by: User,
+    created: bool,
+    changed: Collection[str],
+    added: Collection[int],
+    removed: Collection[int],
+) -> None:
+    """Tell people about what staff did in the admin's change form, as the API would have."""
+    if created:
+        invitees = _invitees_of([meeting.pk])[meeting.pk]
+        events_record([_event(Event.Kind.MEETING_CREATED, meeting, actor=by, to=invitees)])
+        return
+    _record_update_events(meeting, by, list(changed), added=list(added), removed=list(removed))
+
+
 def _replace_invitees(meeting: Meeting, participant_ids: Sequence[int]):
     """Make `participant_ids` the invitees; returns (added, removed) user ids."""
     wanted = set(_invitee_ids(participant_ids, organizer_id=meeting.created_by_id))

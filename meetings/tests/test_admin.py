@@ -192,3 +192,38 @@ def test_participant_search_finds_people_by_name_or_email_and_meetings_by_number
     assert list(by_name) == [mine]
     assert list(by_email) == [mine]
     assert list(by_meeting.result_list) == [other]
+
+
+def test_staff_edits_in_the_admin_notify_the_participants(
+    admin_client, django_capture_on_commit_callbacks
+):
+    # given
+    from notifications.models import Notification
+
+    participant = ParticipantFactory()
+    meeting, newcomer = participant.meeting, UserFactory()
+    later = meeting.start_time + timedelta(hours=2)
+    data = _meeting_form(
+        meeting.created_by,
+        start=later,
+        **{
+            "title": meeting.title,
+            "participants-TOTAL_FORMS": "1",
+            "participants-INITIAL_FORMS": "1",
+            "participants-0-id": participant.pk,
+            "participants-0-meeting": meeting.pk,
+            "participants-0-status": "needs_action",
+            "participants-2-TOTAL_FORMS": "1",
+            "participants-2-0-user": newcomer.pk,
+            "participants-2-0-status": "needs_action",
+        },
+    )
+    # when: staff move the meeting and invite someone
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("admin:meetings_meeting_change", args=[meeting.pk]), data
+        )
+    # then
+    assert response.status_code == 302
+    kinds = dict(Notification.objects.values_list("recipient_id", "kind"))
+    assert kinds == {participant.user_id: "updated", newcomer.pk: "invitation"}

@@ -1,4 +1,6 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -41,3 +43,41 @@ def test_read_filter_splits_read_from_unread(admin_client, choice, expect_read):
 
     shown = list(response.context["cl"].result_list)
     assert shown == ([read] if expect_read else [unread])
+
+
+EVENTS = reverse("admin:notifications_event_changelist")
+
+
+@pytest.mark.parametrize(
+    "url", [EVENTS, EVENTS + "?delivery=pending", EVENTS + "?delivery=failed&kind__exact=rsvp"]
+)
+def test_the_outbox_list_runs_a_fixed_number_of_queries(admin_client, url):
+    from notifications.models import Event
+
+    counts = []
+    for size in (1, 60):
+        Event.objects.bulk_create(
+            Event(kind="rsvp", recipient_ids=[1]) for _ in range(size - Event.objects.count())
+        )
+        admin_client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            assert admin_client.get(url).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1] <= 5
+
+
+def test_staff_deliver_a_failed_event_again(admin_client, django_capture_on_commit_callbacks):
+    from accounts.tests.factories import UserFactory
+    from notifications.models import Event
+
+    guest = UserFactory()
+    event = Event.objects.create(
+        kind="rsvp", recipient_ids=[guest.pk], attempts=11, failed_at=timezone.now()
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(EVENTS, {"action": "deliver_again", "_selected_action": [event.pk]})
+
+    event.refresh_from_db()
+    assert event.delivered_at is not None
+    assert Notification.objects.filter(recipient=guest, event=event).count() == 1
