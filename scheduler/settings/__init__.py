@@ -1,14 +1,18 @@
-"""DJANGO_ENV picks the settings module: local (default), production or test."""
+"""DJANGO_ENV picks the settings module: local (default), production or test.
+
+Only when Django is pointed at this package itself (DJANGO_SETTINGS_MODULE=scheduler.settings);
+a module named directly (pytest uses scheduler.settings.test) is loaded alone.
+"""
 
 import os
 
-_env = os.environ.get("DJANGO_ENV", "local")
-
-if _env == "production":
-    from .production import *  # noqa: F403
-elif _env == "test":
-    from .test import *  # noqa: F403
-elif _env == "local":
-    from .local import *  # noqa: F403
-else:
-    raise RuntimeError(f"Unknown DJANGO_ENV {_env!r}: use local, production or test.")
+if os.environ.get("DJANGO_SETTINGS_MODULE", "scheduler.settings") == "scheduler.settings":
+    _env = os.environ.get("DJANGO_ENV", "local")
+    if _env == "production":
+        from .production import *  # noqa: F403
+    elif _env == "test":
+        from .test import *  # noqa: F403
+    elif _env == "local":
+        from .local import *  # noqa: F403
+    else:
+        raise RuntimeError(f"Unknown DJANGO_ENV {_env!r}: use local, production or test.")

@@ -8,6 +8,7 @@ from .components.cache import *  # noqa: F403
 from .components.celery import *  # noqa: F403
 from .components.drf import *  # noqa: F403
 from .components.email import *  # noqa: F403
+from .components.silk import *  # noqa: F403
 from .env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -15,6 +16,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 SECRET_KEY = env_str("SECRET_KEY", "django-insecure-local-development-key-do-not-use-in-production")
 DJANGO_ENV = "local"
 DEBUG = env_bool("DEBUG", False)
+SILK_ENABLED = env_bool("SILK_ENABLED", True)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 
 INSTALLED_APPS = [

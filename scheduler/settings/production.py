@@ -3,8 +3,16 @@
 from .base import *  # noqa: F403
 from .env import env_bool, env_int, env_list, env_required
 
+# Copies: the lists below are changed in place, and base's must stay as they are.
+INSTALLED_APPS = list(INSTALLED_APPS)  # noqa: F405
+MIDDLEWARE = list(MIDDLEWARE)  # noqa: F405
+
 DJANGO_ENV = "production"
 DEBUG = False
+# Silk only when asked for, and then sampling 10% of requests unless told otherwise.
+SILK_ENABLED = env_bool("SILK_ENABLED", False)
+SILKY_INTERCEPT_PERCENT = env_int("SILK_SAMPLE_PERCENT", 10)
+install_silk(INSTALLED_APPS, MIDDLEWARE, enabled=SILK_ENABLED)  # noqa: F405
 SECRET_KEY = env_required("SECRET_KEY")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])
 if not ALLOWED_HOSTS:

@@ -5,6 +5,10 @@ import uuid
 
 from .base import *  # noqa: F403
 
+# Copies: the lists below are changed in place, and base's must stay as they are.
+INSTALLED_APPS = list(INSTALLED_APPS)  # noqa: F405
+MIDDLEWARE = list(MIDDLEWARE)  # noqa: F405
+
 DJANGO_ENV = "test"
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -13,6 +17,16 @@ if os.environ.get("TEST_EMAIL_FILE_PATH"):  # a worker process started by a test
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = os.environ["TEST_EMAIL_FILE_PATH"]
 RABBITMQ_TEST_URL = os.environ.get("RABBITMQ_URL", "")  # for the broker tests, if given
+
+# Silk's tables exist; its middleware is switched on by the tests about Silk only, since it
+# adds queries of its own to every request.
+INSTALLED_APPS += ["silk", "zeal"]  # noqa: F405
+MIDDLEWARE.append("zeal.middleware.zeal_middleware")  # noqa: F405
+SILK_ENABLED = False
+ZEAL_RAISE = True
+# Every request loads its user by id (sessions) and admin forms look up each chosen user:
+# single gets that zeal, which attributes them all to the calling test line, would count twice.
+ZEAL_ALLOWLIST = [{"model": "accounts.User", "field": "get()"}]
 
 # Eager, whatever the environment, except in a worker process a test starts on purpose.
 CELERY_TASK_ALWAYS_EAGER = os.environ.get("TEST_CELERY_EAGER", "1") == "1"
