@@ -10,6 +10,7 @@ tokens, where nobody will ever take it for current.
 import logging
 import uuid
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -95,7 +96,31 @@ def _counter_key(family: str, outcome: str) -> str:
     return f"{STATS_PREFIX}:{family}:{outcome}"
 
 
+@dataclass
+class RequestTally:
+    hits: int = 0
+    misses: int = 0
+
+
+_request_tally: ContextVar[RequestTally | None] = ContextVar("request_tally", default=None)
+
+
+def start_request_tally():
+    tally = RequestTally()
+    return tally, _request_tally.set(tally)
+
+
+def end_request_tally(token) -> None:
+    _request_tally.reset(token)
+
+
 def count(family: str, *, hit: bool) -> None:
+    tally = _request_tally.get()
+    if tally is not None:
+        if hit:
+            tally.hits += 1
+        else:
+            tally.misses += 1
     key = _counter_key(family, "hit" if hit else "miss")
     try:
         cache.incr(key)

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "scheduler.middleware.RequestCostMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -105,6 +106,10 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+STATIC_URL_PATH = "/static/"
+# A request slower than this, or with more queries, is logged as a warning.
+SLOW_REQUEST_MS = env_int("SLOW_REQUEST_MS", 500)
+REQUEST_QUERY_BUDGET = env_int("REQUEST_QUERY_BUDGET", 25)
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

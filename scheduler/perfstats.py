@@ -1,0 +1,119 @@
+"""Per-endpoint request figures in five-minute buckets, shared by every server process.
+
+With Redis, one pipelined round trip per request (HINCRBY, HINCRBYFLOAT, ZADD GT, EXPIRE);
+without it (the embedded default, one process), a dict in this process.
+"""
+
+import threading
+import time
+from collections import defaultdict
+
+from django.core.cache import cache
+
+BUCKET_SECONDS = 300
+KEEP_SECONDS = 2 * 3600
+_local: dict[int, dict] = defaultdict(lambda: {"sums": defaultdict(float), "max": {}})
+_lock = threading.Lock()
+
+
+def _redis():
+    client = getattr(cache, "client", None)
+    if client is None or getattr(cache, "breaker", None) is None or cache.breaker.is_open:
+        return None
+    return client
+
+
+def _keys(bucket: int) -> tuple[str, str]:
+    prefix = cache.make_key("perf")
+    return f"{prefix}:{bucket}:sums", f"{prefix}:{bucket}:max"
+
+
+def record(endpoint: str, *, ms: float, queries: int) -> None:
+    bucket = int(time.time()) // BUCKET_SECONDS
+    redis = _redis()
+    if redis is None:
+        with _lock:
+            data = _local[bucket]
+            data["sums"][f"{endpoint}|n"] += 1
+            data["sums"][f"{endpoint}|ms"] += ms
+            data["sums"][f"{endpoint}|q"] += queries
+            data["max"][endpoint] = max(ms, data["max"].get(endpoint, 0.0))
+        return
+    sums, maxima = _keys(bucket)
+    try:
+        pipe = redis.get_client(write=True).pipeline(transaction=False)
+        pipe.hincrby(sums, f"{endpoint}|n", 1)
+        pipe.hincrbyfloat(sums, f"{endpoint}|ms", round(ms, 3))
+        pipe.hincrby(sums, f"{endpoint}|q", queries)
+        pipe.zadd(maxima, {endpoint: ms}, gt=True)
+        pipe.expire(sums, KEEP_SECONDS)
+        pipe.expire(maxima, KEEP_SECONDS)
+        pipe.execute()
+    except Exception as error:  # noqa: BLE001 - figures must never fail a request
+        cache.breaker.trip(error)
+
+
+def slowest(*, minutes: int = 60, limit: int = 10) -> list[dict]:
+    """Endpoints of the last `minutes`, slowest on average first."""
+    now = int(time.time()) // BUCKET_SECONDS
+    buckets = range(now - minutes * 60 // BUCKET_SECONDS + 1, now + 1)
+    sums: dict[str, float] = defaultdict(float)
+    maxima: dict[str, float] = {}
+    for bucket_sums, bucket_max in _read(buckets):
+        for field, value in bucket_sums.items():
+            sums[field] += float(value)
+        for endpoint, value in bucket_max.items():
+            maxima[endpoint] = max(float(value), maxima.get(endpoint, 0.0))
+    rows = []
+    for endpoint in {field.rsplit("|", 1)[0] for field in sums}:
+        count = sums[f"{endpoint}|n"]
+        rows.append(
+            {
+                "endpoint": endpoint,
+                "requests": int(count),
+                "avg_ms": sums[f"{endpoint}|ms"] / count,
+                "max_ms": maxima.get(endpoint, 0.0),
+                "avg_queries": sums[f"{endpoint}|q"] / count,
+            }
+        )
+    rows.sort(key=lambda row: row["avg_ms"], reverse=True)
+    return rows[:limit]
+
+
+def _read(buckets):
+    redis = _redis()
+    if redis is None:
+        with _lock:
+            return [
+                (dict(_local[b]["sums"]), dict(_local[b]["max"])) for b in buckets if b in _local
+            ]
+    try:
+        pipe = redis.get_client(write=False).pipeline(transaction=False)
+        for bucket in buckets:
+            sums, maxima = _keys(bucket)
+            pipe.hgetall(sums)
+            pipe.zrange(maxima, 0, -1, withscores=True)
+        replies = pipe.execute()
+    except Exception as error:  # noqa: BLE001 - the page shows what it can
+        cache.breaker.trip(error)
+        return []
+    pairs = []
+    for sums, maxima in zip(replies[0::2], replies[1::2], strict=True):
+        pairs.append(
+            (
+                {k.decode(): v.decode() for k, v in sums.items()},
+                {k.decode(): score for k, score in maxima},
+            )
+        )
+    return pairs
+
+
+def reset() -> None:
+    """Forget everything (tests)."""
+    with _lock:
+        _local.clear()
+    redis = _redis()
+    if redis is not None:
+        now = int(time.time()) // BUCKET_SECONDS
+        keys = [key for b in range(now - 30, now + 1) for key in _keys(b)]
+        redis.get_client(write=True).delete(*keys)
