@@ -1,4 +1,7 @@
-"""What the project asks of django-silk, and a profiler decorator that is free without it."""
+"""What the project asks of django-silk, and a profiler decorator that is free without it.
+
+Imported by the settings (SILKY_PERMISSIONS): nothing here may touch settings at import time.
+"""
 
 from functools import wraps
 

@@ -13,6 +13,7 @@ from meetings import cache as meeting_cache
 from meetings import selectors, services
 from meetings.models import Meeting
 from scheduler.api.views import UserTimezoneMixin
+from scheduler.silk import profiled
 
 from . import serializers as s
 from .permissions import IsOrganizerOrReadOnly
@@ -192,6 +193,7 @@ class MeetingViewSet(UserTimezoneMixin, viewsets.GenericViewSet):
     )
     @action(detail=False, methods=["get"], pagination_class=None)
     def stats(self, request):
+        @profiled("meeting statistics")
         def render():
             totals = selectors.meeting_stats(
                 user=request.user, filters=self._filters(), now=timezone.now()

@@ -126,3 +126,44 @@ def test_production_refuses_to_start_without_what_it_needs(env, message):
 def test_a_misspelt_boolean_or_environment_is_an_error_not_a_guess():
     assert "not a boolean" in run(["-c", SHOW_SETTINGS], DEBUG="ture").stderr
     assert "Unknown DJANGO_ENV" in run(["-c", SHOW_SETTINGS], DJANGO_ENV="prod").stderr
+
+
+TOOLBAR_CHECK = """
+import django, json
+django.setup()
+from django.conf import settings
+from django.test import Client
+from django.urls import Resolver404, resolve
+try:
+    resolve("/__debug__/render_panel/")
+    routed = True
+except Resolver404:
+    routed = False
+middleware = any("debug_toolbar" in m for m in settings.MIDDLEWARE)
+status = Client(raise_request_exception=False).get("/__debug__/render_panel/").status_code
+print(json.dumps({"routed": routed, "middleware": middleware, "status": status}))
+"""
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"DEBUG": "true"}, {"routed": True, "middleware": True}),
+        ({"DEBUG": "false"}, {"routed": False, "middleware": False, "status": 404}),
+        (
+            {
+                "DJANGO_ENV": "production",
+                "SECRET_KEY": REAL_SECRET,
+                "ALLOWED_HOSTS": "testserver",
+                "SECURE_SSL_REDIRECT": "false",
+            },
+            {"routed": False, "middleware": False, "status": 404},
+        ),
+    ],
+)
+def test_the_debug_toolbar_exists_only_with_debug_on(env, expected):
+    result = run(["-c", TOOLBAR_CHECK], ALLOWED_HOSTS="testserver", SILK_ENABLED="false", **env)
+
+    assert result.returncode == 0, result.stderr
+    shown = json.loads(result.stdout.strip().splitlines()[-1])
+    assert {key: shown[key] for key in expected} == expected

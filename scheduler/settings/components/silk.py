@@ -3,13 +3,15 @@
 Each environment module calls install_silk() at its end, after deciding SILK_ENABLED.
 """
 
+from scheduler.silk import is_staff
+
 from ..env import env_int
 
 LOGIN_URL = "/admin/login/"  # where Silk sends people who are not logged in
 
 SILKY_AUTHENTICATION = True
 SILKY_AUTHORISATION = True
-SILKY_PERMISSIONS = "scheduler.silk.is_staff"  # a dotted path: settings hold no lambdas
+SILKY_PERMISSIONS = is_staff
 SILKY_INTERCEPT_PERCENT = env_int("SILK_SAMPLE_PERCENT", 100)
 # Bounded, and trimmed by a periodic task (scheduler.tasks) rather than inside requests.
 SILKY_MAX_RECORDED_REQUESTS = env_int("SILK_MAX_RECORDED_REQUESTS", 10_000)
