@@ -154,7 +154,6 @@ print(json.dumps({"routed": routed, "middleware": middleware, "status": status})
             {
                 "DJANGO_ENV": "production",
                 "SECRET_KEY": REAL_SECRET,
-                "ALLOWED_HOSTS": "testserver",
                 "SECURE_SSL_REDIRECT": "false",
             },
             {"routed": False, "middleware": False, "status": 404},
