@@ -3,7 +3,7 @@ in a fixed number of queries."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import (
     Count,
@@ -16,6 +16,7 @@ from django.db.models import (
     QuerySet,
     Sum,
 )
+from django.db.models.functions import TruncWeek
 
 from accounts.models import User
 
@@ -146,3 +147,18 @@ def meeting_participant_counts(*, meeting_ids: Iterable[int]) -> dict[int, int]:
         .annotate(n=Count("*"))
     )
     return dict(rows)
+
+
+def meetings_per_week(*, first_week: datetime, weeks: int) -> list[tuple[datetime, int]]:
+    """How many meetings start in each of `weeks` weeks from `first_week` (a Monday, 00:00 UTC),
+    zeros included: one grouped query over the meeting_start index range."""
+    end = first_week + timedelta(weeks=weeks)
+    counts = dict(
+        Meeting.objects.filter(start_time__gte=first_week, start_time__lt=end)
+        .order_by()
+        .annotate(week=TruncWeek("start_time"))
+        .values_list("week")
+        .annotate(n=Count("id"))
+    )
+    starts = [first_week + timedelta(weeks=i) for i in range(weeks)]
+    return [(start, counts.get(start, 0)) for start in starts]

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from . import views
+from . import admin_views, views
 
 admin.site.site_header = "Scheduler administration"
 admin.site.site_title = "Scheduler admin"
@@ -11,6 +11,11 @@ admin.site.index_title = "Meetings, people and notifications"
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index"), name="home"),
+    path(
+        "admin/performance/",
+        admin.site.admin_view(admin_views.performance),
+        name="admin-performance",
+    ),
     path("admin/", admin.site.urls),
     path("api/", include("scheduler.api.urls")),
     path("healthz/", views.health, name="health"),
