@@ -58,6 +58,10 @@ class RequestCostMiddleware:
         return response
 
     def _log(self, request, response, endpoint, total_ms, db_ms, count, tally) -> None:
+        slow = total_ms > self.slow_ms
+        over_budget = count > self.query_budget
+        if not (slow or over_budget or logger.isEnabledFor(logging.INFO)):
+            return
         line = {
             "method": request.method,
             "path": request.path,
@@ -70,8 +74,6 @@ class RequestCostMiddleware:
             "cache_misses": tally.misses,
             "user": getattr(getattr(request, "user", None), "pk", None),
         }
-        slow = total_ms > self.slow_ms
-        over_budget = count > self.query_budget
         if slow or over_budget:
             line["warning"] = " and ".join(
                 reason

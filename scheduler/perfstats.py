@@ -28,26 +28,56 @@ def _keys(bucket: int) -> tuple[str, str]:
     return f"{prefix}:{bucket}:sums", f"{prefix}:{bucket}:max"
 
 
+FLUSH_SECONDS = 1.0
+_pending: dict[str, float] = defaultdict(float)
+_pending_max: dict[str, float] = {}
+_last_flush = [time.monotonic()]
+
+
 def record(endpoint: str, *, ms: float, queries: int) -> None:
-    bucket = int(time.time()) // BUCKET_SECONDS
+    """Add one request's figures. With Redis they are gathered in this process and written at
+    most once a second, in one pipelined round trip (so shown a second late at the most)."""
+    with _lock:
+        _pending[f"{endpoint}|n"] += 1
+        _pending[f"{endpoint}|ms"] += ms
+        _pending[f"{endpoint}|q"] += queries
+        _pending_max[endpoint] = max(ms, _pending_max.get(endpoint, 0.0))
+        due = time.monotonic() - _last_flush[0] >= FLUSH_SECONDS or _redis() is None
+    if due:
+        flush()
+
+
+def flush() -> None:
+    with _lock:
+        sums, maxima = dict(_pending), dict(_pending_max)
+        _pending.clear()
+        _pending_max.clear()
+        _last_flush[0] = time.monotonic()
+    if sums:
+        _write(int(time.time()) // BUCKET_SECONDS, sums, maxima)
+
+
+def _write(bucket: int, sums: dict, maxima: dict) -> None:
     redis = _redis()
     if redis is None:
         with _lock:
             data = _local[bucket]
-            data["sums"][f"{endpoint}|n"] += 1
-            data["sums"][f"{endpoint}|ms"] += ms
-            data["sums"][f"{endpoint}|q"] += queries
-            data["max"][endpoint] = max(ms, data["max"].get(endpoint, 0.0))
+            for field, value in sums.items():
+                data["sums"][field] += value
+            for endpoint, ms in maxima.items():
+                data["max"][endpoint] = max(ms, data["max"].get(endpoint, 0.0))
         return
-    sums, maxima = _keys(bucket)
+    sums_key, max_key = _keys(bucket)
     try:
         pipe = redis.get_client(write=True).pipeline(transaction=False)
-        pipe.hincrby(sums, f"{endpoint}|n", 1)
-        pipe.hincrbyfloat(sums, f"{endpoint}|ms", round(ms, 3))
-        pipe.hincrby(sums, f"{endpoint}|q", queries)
-        pipe.zadd(maxima, {endpoint: ms}, gt=True)
-        pipe.expire(sums, KEEP_SECONDS)
-        pipe.expire(maxima, KEEP_SECONDS)
+        for field, value in sums.items():
+            if field.endswith("|ms"):
+                pipe.hincrbyfloat(sums_key, field, round(value, 3))
+            else:
+                pipe.hincrby(sums_key, field, int(value))
+        pipe.zadd(max_key, maxima, gt=True)
+        pipe.expire(sums_key, KEEP_SECONDS)
+        pipe.expire(max_key, KEEP_SECONDS)
         pipe.execute()
     except Exception as error:  # noqa: BLE001 - figures must never fail a request
         cache.breaker.trip(error)
@@ -55,6 +85,7 @@ def record(endpoint: str, *, ms: float, queries: int) -> None:
 
 def slowest(*, minutes: int = 60, limit: int = 10) -> list[dict]:
     """Endpoints of the last `minutes`, slowest on average first."""
+    flush()
     now = int(time.time()) // BUCKET_SECONDS
     buckets = range(now - minutes * 60 // BUCKET_SECONDS + 1, now + 1)
     sums: dict[str, float] = defaultdict(float)
@@ -112,6 +143,8 @@ def reset() -> None:
     """Forget everything (tests)."""
     with _lock:
         _local.clear()
+        _pending.clear()
+        _pending_max.clear()
     redis = _redis()
     if redis is not None:
         now = int(time.time()) // BUCKET_SECONDS
