@@ -7,7 +7,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-services migrate seed admin lint format worker beat clean
+.PHONY: help install run test test-services migrate seed admin lint format worker beat clean bench
+BENCH_DB ?= postgres://postgres@127.0.0.1:5432/scheduler_1m
+BENCH_REDIS ?= redis://127.0.0.1:6379/14
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -53,6 +55,13 @@ worker: $(STAMP)  ## a Celery worker (needs CELERY_BROKER_URL)
 
 beat: $(STAMP)  ## Celery beat, the periodic task scheduler (run exactly one)
 	$(BIN)/celery -A scheduler beat --loglevel=INFO
+
+bench: $(STAMP)  ## benchmarks on a seeded PostgreSQL (BENCH_DB) and Redis (BENCH_REDIS); not part of make test
+	DATABASE_URL=$(BENCH_DB) $(BIN)/python -m benchmarks.explain_indexes
+	DATABASE_URL=$(BENCH_DB) REDIS_URL=$(BENCH_REDIS) LOG_LEVEL=WARNING $(BIN)/python -m benchmarks.orm_patterns
+	DATABASE_URL=$(BENCH_DB) REDIS_URL=$(BENCH_REDIS) LOG_LEVEL=WARNING $(BIN)/python -m benchmarks.cache_list
+	DATABASE_URL=$(BENCH_DB) REDIS_URL=$(BENCH_REDIS) LOG_LEVEL=INFO $(BIN)/python -m benchmarks.observability_overhead 2>/dev/null
+	DATABASE_URL=$(BENCH_DB) REDIS_URL=$(BENCH_REDIS) $(BIN)/python -m benchmarks.load
 
 clean:  ## remove the virtualenv, the SQLite database and collected static files
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from . import admin_views, views
+from . import admin_views, bench_views, views
 
 admin.site.site_header = "Scheduler administration"
 admin.site.site_title = "Scheduler admin"
@@ -20,6 +20,12 @@ urlpatterns = [
     path("api/", include("scheduler.api.urls")),
     path("healthz/", views.health, name="health"),
 ]
+
+if settings.BENCHMARK_VIEWS:
+    urlpatterns += [
+        path("api/bench/constant/", bench_views.ConstantView.as_view()),
+        path("api/bench/raw-list/", bench_views.RawListView.as_view()),
+    ]
 
 if "silk" in settings.INSTALLED_APPS:
     urlpatterns += [path("silk/", include("silk.urls", namespace="silk"))]

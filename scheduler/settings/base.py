@@ -17,6 +17,7 @@ SECRET_KEY = env_str("SECRET_KEY", "django-insecure-local-development-key-do-not
 DJANGO_ENV = "local"
 DEBUG = env_bool("DEBUG", False)
 SILK_ENABLED = env_bool("SILK_ENABLED", True)
+BENCHMARK_VIEWS = env_bool("BENCHMARK_VIEWS", False)  # the load test's two floors
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 
 INSTALLED_APPS = [
@@ -41,7 +42,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "scheduler.middleware.RequestCostMiddleware",
+    *(["scheduler.middleware.RequestCostMiddleware"] if env_bool("REQUEST_COST", True) else []),
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -5,7 +5,9 @@ from ..env import env_str
 REDIS_URL = env_str("REDIS_URL")
 CACHE_KEY_PREFIX = env_str("CACHE_KEY_PREFIX", "scheduler")
 
-if REDIS_URL:
+if env_str("CACHE_BACKEND") == "dummy":  # benchmarks: every read misses
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+elif REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "scheduler.cache_backend.ResilientRedisCache",

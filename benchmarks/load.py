@@ -1,0 +1,242 @@
+"""HTTP load test: gunicorn on PostgreSQL and Redis, driven by wrk with token authentication.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/scheduler_1m \
+    REDIS_URL=redis://127.0.0.1:6379/14 \
+        .venv/bin/python -m benchmarks.load [--seconds 10] [--connections 8]
+
+Starts gunicorn (production settings, 2 cores: 4 sync workers) once per configuration, warms
+up, and runs wrk against each endpoint for the same time. Two floors in the same run: a minimal
+authenticated view that returns a constant (what the framework costs) and the list page built
+by one raw SQL query with json_agg (what the database costs). Prints requests per second and
+p50/p99 latency, and the ratios the targets ask for. Writes meetings (the create endpoint) to
+the database it is given.
+"""
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from scheduler.testing_services import free_port, wait_until  # noqa: E402
+
+WORKERS = 4  # sync workers for 2 cores: requests wait on PostgreSQL and Redis half the time
+
+
+def token_and_ids() -> tuple[str, int]:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "scheduler.settings", "SILK_ENABLED": "false"}
+    script = """
+import django, json
+django.setup()
+from django.db.models import Count
+from rest_framework.authtoken.models import Token
+from meetings.models import Meeting, Participant
+user_id = Participant.objects.values("user").annotate(n=Count("id")).order_by("-n")[0]["user"]
+token, _ = Token.objects.get_or_create(user_id=user_id)
+meeting = Meeting.objects.filter(participants__user_id=user_id).order_by("-start_time").first()
+print(json.dumps({"token": token.key, "meeting": meeting.pk}))
+"""
+    out = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    found = json.loads(out.stdout.strip().splitlines()[-1])
+    return found["token"], found["meeting"]
+
+
+class Server:
+    def __init__(self, **env):
+        self.port = free_port()
+        full_env = {
+            **os.environ,
+            "DJANGO_ENV": "production",
+            "SECRET_KEY": "load-test-" + "k" * 60,
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SECURE_SSL_REDIRECT": "false",
+            "BENCHMARK_VIEWS": "true",
+            "THROTTLE_USER": "1000000000/hour",
+            "LOG_LEVEL": "WARNING",
+            "SLOW_REQUEST_MS": "100000",
+            **env,
+        }
+        self.process = subprocess.Popen(  # noqa: S603
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "scheduler.wsgi",
+                f"--workers={WORKERS}",
+                f"--bind=127.0.0.1:{self.port}",
+                "--log-level=warning",
+                "--timeout=60",
+            ],
+            cwd=ROOT,
+            env=full_env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_until(
+            lambda: urllib.request.urlopen(self.url + "/healthz/", timeout=2).status == 200,
+            what="gunicorn",
+            timeout=30,
+        )
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+LUA = """
+wrk.method = "{method}"
+wrk.headers["Authorization"] = "Token {token}"
+wrk.headers["Content-Type"] = "application/json"
+{body}
+"""
+
+
+def run_wrk(url: str, token: str, *, seconds: int, connections: int, method="GET", body=None):
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(
+            LUA.format(
+                method=method, token=token, body=f"wrk.body = '{json.dumps(body)}'" if body else ""
+            )
+        )
+    out = subprocess.run(  # noqa: S603
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script.name, url],  # noqa: S607
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    os.unlink(script.name)
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {
+        "rps": rps,
+        "p50_ms": _ms(re.search(r"50%\s+([\d.]+\w+)", out).group(1)),
+        "p99_ms": _ms(re.search(r"99%\s+([\d.]+\w+)", out).group(1)),
+        "errors": int(errors.group(1)) if errors else 0,
+    }
+
+
+def _ms(text: str) -> float:
+    value, unit = re.match(r"([\d.]+)(\w+)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+
+CREATE = {
+    "title": "Load test",
+    "start_time": "2030-01-07T09:00:00Z",
+    "end_time": "2030-01-07T10:00:00Z",
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--json")
+    args = parser.parse_args()
+    token, meeting_id = token_and_ids()
+    plan = [
+        # (configuration, its environment, [(label, path, method, body)])
+        (
+            "no cache",
+            {"CACHE_BACKEND": "dummy"},
+            [
+                ("floor: constant", "/api/bench/constant/", "GET", None),
+                ("floor: raw SQL list", "/api/bench/raw-list/", "GET", None),
+                ("list, uncached", "/api/meetings/", "GET", None),
+                ("detail, uncached", f"/api/meetings/{meeting_id}/", "GET", None),
+                ("statistics, uncached", "/api/meetings/stats/", "GET", None),
+                ("create", "/api/meetings/", "POST", CREATE),
+            ],
+        ),
+        (
+            "Redis cache",
+            {},
+            [
+                ("list, cached", "/api/meetings/", "GET", None),
+                ("detail, cached", f"/api/meetings/{meeting_id}/", "GET", None),
+                ("statistics, cached", "/api/meetings/stats/", "GET", None),
+            ],
+        ),
+        (
+            "Redis cache, no middleware, no Silk",
+            {"REQUEST_COST": "false"},
+            [
+                ("list, cached (bare)", "/api/meetings/", "GET", None),
+            ],
+        ),
+        (
+            "Redis cache, Silk at 10%",
+            {"SILK_ENABLED": "true", "SILK_SAMPLE_PERCENT": "10"},
+            [
+                ("list, cached (+Silk 10%)", "/api/meetings/", "GET", None),
+            ],
+        ),
+    ]
+    results = {}
+    print(f"wrk -t2 -c{args.connections} -d{args.seconds}s, gunicorn {WORKERS} sync workers\n")
+    print("| configuration | request | req/s | p50 ms | p99 ms | non-2xx |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for config, env, requests in plan:
+        server = Server(**env)
+        try:
+            for label, path, method, body in requests:
+                url = server.url + path
+                run_wrk(
+                    url, token, seconds=2, connections=args.connections, method=method, body=body
+                )  # warm up
+                figures = run_wrk(
+                    url,
+                    token,
+                    seconds=args.seconds,
+                    connections=args.connections,
+                    method=method,
+                    body=body,
+                )
+                results[label] = figures
+                print(
+                    f"| {config} | {label} | {figures['rps']:.0f} | {figures['p50_ms']:.1f} |"
+                    f" {figures['p99_ms']:.1f} | {figures['errors']} |",
+                    flush=True,
+                )
+        finally:
+            server.stop()
+            time.sleep(1)
+    floor_sql, floor_constant = results["floor: raw SQL list"], results["floor: constant"]
+    print("\nTargets:")
+    print(
+        f"- uncached list: {results['list, uncached']['rps'] / floor_sql['rps']:.0%} of the "
+        "raw SQL floor (target at least 40%)"
+    )
+    print(
+        f"- cached list: {results['list, cached']['rps'] / floor_constant['rps']:.0%} of the "
+        "framework floor (target at least 60%)"
+    )
+    bare, silk = results["list, cached (bare)"], results["list, cached (+Silk 10%)"]
+    print(
+        f"- middleware + Silk at 10%: {1 - silk['rps'] / bare['rps']:+.1%} throughput "
+        "(target at most 5%)"
+    )
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()
