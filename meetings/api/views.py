@@ -17,6 +17,7 @@ from scheduler.silk import profiled
 
 from . import serializers as s
 from .permissions import IsOrganizerOrReadOnly
+from .render import meeting_dict
 
 ID = r"[0-9]{1,18}"
 CACHE_PARAMS = {"from", "to", "status", "role", "search", "cursor", "page_size"}
@@ -70,7 +71,7 @@ class MeetingViewSet(UserTimezoneMixin, viewsets.GenericViewSet):
 
     def _read(self, meeting_id: int) -> dict:
         meeting = selectors.meeting_detail_queryset(user=self.request.user).get(pk=meeting_id)
-        return s.MeetingSerializer(meeting).data
+        return meeting_dict(meeting)
 
     def _variant(self, request, *parts) -> str:
         """Everything an answer depends on besides the data, for its cache key."""
@@ -88,14 +89,14 @@ class MeetingViewSet(UserTimezoneMixin, viewsets.GenericViewSet):
 
     def _render_list(self) -> bytes:
         page = self.paginate_queryset(self.get_queryset())
-        data = s.MeetingSerializer(page, many=True).data
+        data = [meeting_dict(meeting) for meeting in page]
         return JSONRenderer().render(self.get_paginated_response(data).data)
 
     def retrieve(self, request, pk=None):
         body = meeting_cache.meeting_detail(
             user_id=request.user.pk,
             variant=self._variant(request, int(pk)),
-            render=lambda: JSONRenderer().render(s.MeetingSerializer(self.get_object()).data),
+            render=lambda: JSONRenderer().render(meeting_dict(self.get_object())),
         )
         return _json(body)
 
@@ -177,7 +178,7 @@ class MeetingViewSet(UserTimezoneMixin, viewsets.GenericViewSet):
         created = selectors.meeting_detail_queryset(user=request.user).filter(
             pk__in=[m.pk for m in meetings]
         )
-        return Response(s.MeetingSerializer(created, many=True).data, status=201)
+        return Response([meeting_dict(meeting) for meeting in created], status=201)
 
     @extend_schema(request=s.BulkStatusSerializer, responses=s.BulkStatusResultSerializer)
     @action(detail=False, methods=["post"], url_path="bulk-status")
