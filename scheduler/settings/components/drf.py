@@ -14,8 +14,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "scheduler.api.exceptions.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "scheduler.api.throttling.AnonRateThrottle",
+        "scheduler.api.throttling.UserRateThrottle",
     ],
     # Generous for people clicking around; a script that hammers the API gets 429 + Retry-After.
     "DEFAULT_THROTTLE_RATES": {
