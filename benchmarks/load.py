@@ -166,7 +166,10 @@ def overhead(token, args, silk, rounds=4):
     """The cached list on two servers side by side, alternated round by round: one without
     the request cost middleware and Silk, one with both."""
     bare = Server(REQUEST_COST="false")
-    full = Server(SILK_ENABLED="true", SILK_SAMPLE_PERCENT=str(args.silk_percent))
+    full = Server(
+        SILK_ENABLED="true" if args.silk_percent else "false",
+        SILK_SAMPLE_PERCENT=str(args.silk_percent),
+    )
     totals = {"bare": [], "full": []}
     try:
         for server in (bare, full):
@@ -201,6 +204,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--json")
+    parser.add_argument("--overhead-only", action="store_true")
     parser.add_argument("--silk-percent", type=int, default=10)
     args = parser.parse_args()
     silk = f"Silk at {args.silk_percent}%"
@@ -230,6 +234,8 @@ def main() -> None:
         ),
     ]
     results = {}
+    if args.overhead_only:
+        plan = []
     print(f"wrk -t2 -c{args.connections} -d{args.seconds}s, gunicorn {WORKERS} sync workers\n")
     print("| configuration | request | req/s | p50 ms | p99 ms | non-2xx |")
     print("| --- | --- | --- | --- | --- | --- |")
@@ -260,6 +266,13 @@ def main() -> None:
             server.stop()
             remove_created()
             time.sleep(1)
+    if args.overhead_only:
+        bare, full = overhead(token, args, silk)
+        print(
+            f"bare {bare['rps']:.0f} req/s, with middleware + {silk} {full['rps']:.0f} req/s: "
+            f"{1 - full['rps'] / bare['rps']:+.1%}"
+        )
+        return
     floor_sql, floor_constant = results["floor: raw SQL list"], results["floor: constant"]
     print("\nTargets:")
     print(
