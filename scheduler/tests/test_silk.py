@@ -141,3 +141,13 @@ def test_silk_keeps_a_bounded_number_of_requests(silk_on, settings, api_as):
         SilkyConfig().SILKY_MAX_RECORDED_REQUESTS = settings.SILKY_MAX_RECORDED_REQUESTS
 
     assert Request.objects.count() == 4
+
+
+def test_silks_pages_list_many_requests(client, silk_on, api_as):
+    user = api_as(UserFactory())
+    for _ in range(5):
+        user.get("/api/users/me/")
+    client.force_login(UserFactory(is_staff=True))
+
+    for page in ("/silk/requests/", "/silk/", "/silk/profiling/"):
+        assert client.get(page).status_code == 200
