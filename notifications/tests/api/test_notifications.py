@@ -82,3 +82,28 @@ def test_the_list_is_two_queries_at_any_size(me, api_as, django_assert_num_queri
 
     assert len(body["results"]) == min(count, 50)
     assert (body["next"] is not None) == (count > 50)
+
+
+def test_pages_walk_newest_to_oldest_and_back(me, api_as):
+    made = NotificationFactory.create_batch(7, recipient=me)
+    Notification.objects.filter(pk=made[3].pk).update(created_at=made[2].created_at)  # a tie
+    expected = list(
+        Notification.objects.filter(recipient=me)
+        .order_by("-created_at", "-id")
+        .values_list("pk", flat=True)
+    )
+    client = api_as(me)
+
+    pages, url, body = [], "/api/notifications/?page_size=3", None
+    while url:
+        body = client.get(url).json()
+        pages.append([n["id"] for n in body["results"]])
+        url = body["next"]
+    back, url = [], body["previous"]
+    while url:
+        body = client.get(url).json()
+        back.insert(0, [n["id"] for n in body["results"]])
+        url = body["previous"]
+
+    assert pages == [expected[0:3], expected[3:6], expected[6:7]]
+    assert back == [expected[0:3], expected[3:6]]
