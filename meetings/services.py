@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.models import User
 from notifications.models import Event
 from notifications.outbox import events_record
+from scheduler.api.fields import FIRST_YEAR, LAST_YEAR
 from scheduler.validation import ItemsValidationError
 
 from .cache import flush_meetings, people_in
@@ -28,6 +29,9 @@ EDITABLE_FIELDS = ("title", "description", "location", "start_time", "end_time",
 def _check_times(start_time: datetime, end_time: datetime) -> None:
     if end_time <= start_time:
         raise ValidationError({"end_time": "A meeting must end after it starts."})
+    for name, moment in (("start_time", start_time), ("end_time", end_time)):
+        if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+            raise ValidationError({name: f"Use a time between {FIRST_YEAR} and {LAST_YEAR}."})
 
 
 def _invitee_ids(ids: Iterable[int], *, organizer_id: int) -> list[int]:

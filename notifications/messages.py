@@ -26,7 +26,10 @@ def when(value: str | None, zone_name: str) -> str:
         return ""
     moment: datetime = parse_datetime(value)
     zone = zoneinfo.ZoneInfo(zone_name or "UTC")
-    local = moment.astimezone(zone)
+    try:
+        local = moment.astimezone(zone)
+    except OverflowError:  # at the ends of the calendar, say it in UTC
+        local, zone_name = moment.astimezone(zoneinfo.ZoneInfo("UTC")), "UTC"
     return f"{local:%a} {local.day} {local:%b %Y, %H:%M} ({zone_name})"
 
 

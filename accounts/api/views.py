@@ -1,6 +1,7 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import ValidationError
 
 from accounts import selectors, services
 from scheduler.api.throttling import LoginRateThrottle
@@ -37,4 +38,6 @@ class UserSearchView(UserTimezoneMixin, generics.ListAPIView):
 
     def get_queryset(self):
         term = self.request.query_params.get("search", "")[:100]
+        if "\x00" in term:
+            raise ValidationError({"search": ["Null characters are not allowed."]})
         return selectors.user_search(term=term)

@@ -5,7 +5,7 @@ the time: DRF builds a field object per attribute per row, which for a page of 5
 150 participants was most of the list's cost. MeetingSerializer stays the schema's source.
 """
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.utils import timezone
 
@@ -14,7 +14,10 @@ def _time(value: datetime | None) -> str | None:
     """As DRF's DateTimeField writes it: in the current time zone, 'Z' for UTC."""
     if value is None:
         return None
-    text = timezone.localtime(value).isoformat()
+    try:
+        text = timezone.localtime(value).isoformat()
+    except OverflowError:  # at the ends of the calendar, say it in UTC
+        text = value.astimezone(UTC).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 

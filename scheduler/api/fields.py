@@ -3,23 +3,33 @@ from datetime import UTC
 from django.utils import timezone
 from rest_framework import serializers
 
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+
 
 class LocalDateTimeField(serializers.DateTimeField):
     """An ISO 8601 datetime; without an offset it is read in the caller's time zone.
 
     DRF refuses a local time the clocks pass twice (ambiguous) but reads one they skip (02:30
     when they jump from 02:00 to 03:00) as some other time. Refuse that too, and say why.
+    Years are kept between 1900 and 2200: near year 1 or 9999 a time zone shift overflows,
+    and a meeting stored there would break every reader in a zone far enough away.
     """
 
     default_error_messages = {
         "nonexistent": "{value} does not exist in {timezone}: the clocks skip it. "
         "Send the time with its UTC offset.",
+        "out_of_range": f"Use a time between the years {FIRST_YEAR} and {LAST_YEAR}.",
     }
 
     def to_internal_value(self, value):
-        parsed = super().to_internal_value(value)
-        # A skipped local time does not survive a round trip through UTC.
-        round_trip = parsed.astimezone(UTC).astimezone(parsed.tzinfo)
+        try:
+            parsed = super().to_internal_value(value)
+            # A skipped local time does not survive a round trip through UTC.
+            round_trip = parsed.astimezone(UTC).astimezone(parsed.tzinfo)
+        except OverflowError:
+            self.fail("out_of_range")
+        if not FIRST_YEAR <= parsed.astimezone(UTC).year <= LAST_YEAR:
+            self.fail("out_of_range")
         if round_trip.replace(tzinfo=None) != parsed.replace(tzinfo=None):
             self.fail("nonexistent", value=value, timezone=timezone.get_current_timezone())
         return parsed

@@ -9,10 +9,11 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
+from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
@@ -108,7 +109,7 @@ class KeysetPagination(BasePagination):
             if not isinstance(keys, list) or len(keys) != len(self.fields):
                 raise ValueError
             values = tuple(
-                self.model._meta.get_field(field).to_python(value)
+                self._key_value(field, value)
                 for field, value in zip(self.fields, keys, strict=True)
             )
             return Cursor(values, bool(payload.get("b")))
@@ -117,10 +118,22 @@ class KeysetPagination(BasePagination):
             KeyError,
             TypeError,
             UnicodeError,
+            OverflowError,
             binascii.Error,
             DjangoValidationError,
         ):
             raise ValidationError({self.cursor_query_param: ["Invalid cursor."]}) from None
+
+    def _key_value(self, field: str, raw):
+        """A cursor key as the field's value; anything a query could choke on is refused."""
+        if raw is None or (isinstance(raw, str) and "\x00" in raw):
+            raise ValueError("unusable key")
+        value = self.model._meta.get_field(field).to_python(raw)
+        if isinstance(value, datetime):
+            if timezone.is_naive(value):
+                raise ValueError("naive time")
+            value.astimezone(UTC)  # raises OverflowError at the ends of the calendar
+        return value
 
     def encode_cursor(self, keys, *, backwards: bool) -> str:
         payload = {"k": [_jsonable(value) for value in keys], "b": int(backwards)}

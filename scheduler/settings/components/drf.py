@@ -1,6 +1,6 @@
 """Django REST Framework and its OpenAPI schema."""
 
-from ..env import env_str
+from ..env import env_int, env_str
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -24,6 +24,9 @@ REST_FRAMEWORK = {
         "login": env_str("THROTTLE_LOGIN", "20/minute"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Throttles tell clients apart by address: trust X-Forwarded-For only as far as our own
+    # proxies (0: not at all), or anyone could send a new address with each guess.
+    "NUM_PROXIES": env_int("NUM_PROXIES", 0),
 }
 
 SPECTACULAR_SETTINGS = {

@@ -1,0 +1,76 @@
+"""Inputs and races a review turned up: each once gave a 500 or leaked or bypassed something."""
+
+import base64
+import json
+
+import pytest
+
+from accounts.tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def cursor(*keys) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"k": list(keys), "b": 0}).encode()).decode()
+
+
+@pytest.mark.parametrize(
+    ("zone", "method", "url", "body", "field"),
+    [
+        ("America/New_York", "post", "/api/meetings/",
+         {"title": "x", "start_time": "9999-12-31T22:00:00", "end_time": "9999-12-31T23:00:00"},
+         "start_time"),
+        ("America/New_York", "get", "/api/meetings/?to=9999-12-31T23:00:00", None, "to"),
+        ("Asia/Tokyo", "get", "/api/meetings/?from=0001-01-01T01:00:00", None, "from"),
+        ("UTC", "post", "/api/meetings/",
+         {"title": "x", "start_time": "9999-12-31T20:00:00Z", "end_time": "9999-12-31T21:00:00Z"},
+         "start_time"),
+        ("UTC", "get", "/api/meetings/stats/?from=1800-01-01T00:00:00Z", None, "from"),
+    ],
+)  # fmt: skip
+def test_times_at_the_ends_of_the_calendar_are_a_400(api_as, zone, method, url, body, field):
+    response = getattr(api_as(UserFactory(timezone=zone)), method)(url, body)
+
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+@pytest.mark.parametrize(
+    ("url", "keys"),
+    [
+        ("/api/meetings/", [None, 1]),
+        ("/api/meetings/", ["2026-03-02T09:00:00Z", None]),
+        ("/api/meetings/", ["9999-12-31T23:59:59-05:00", 1]),
+        ("/api/meetings/", ["2026-03-02T09:00:00", 1]),  # no offset
+        ("/api/notifications/", [None, 1]),
+        ("/api/users/", ["\x00", 1]),
+    ],
+)
+def test_a_crafted_cursor_is_a_400(api_as, url, keys):
+    response = api_as(UserFactory()).get(f"{url}?cursor={cursor(*keys)}")
+
+    assert response.status_code == 400
+    assert response.json() == {"cursor": ["Invalid cursor."]}
+
+
+def test_a_null_character_in_a_search_is_a_400(api_as):
+    response = api_as(UserFactory()).get("/api/users/?search=a%00b")
+
+    assert response.status_code == 400
+    assert "search" in response.json()
+
+
+def test_forged_forwarded_addresses_do_not_escape_the_login_throttle(anonymous, settings):
+    UserFactory(username="victim")
+
+    codes = [
+        anonymous.post(
+            "/api/auth/token/",
+            {"username": "victim", "password": f"guess{i}"},
+            HTTP_X_FORWARDED_FOR=f"10.0.0.{i}",
+        ).status_code
+        for i in range(25)
+    ]
+
+    assert codes[:20] == [400] * 20
+    assert set(codes[20:]) == {429}
