@@ -116,6 +116,13 @@ def _invitees_of(meeting_ids: Collection[int]) -> dict[int, list[int]]:
     return invitees
 
 
+def _locked(meeting: Meeting) -> Meeting:
+    """The meeting's current row, locked until the transaction ends, so that concurrent
+    changes to one meeting run one after the other, each checked against the other's result.
+    Raises Meeting.DoesNotExist if it was deleted meanwhile (the API answers 404)."""
+    return Meeting.objects.select_for_update().get(pk=meeting.pk)
+
+
 def _require_organizer(meeting: Meeting, user: User) -> None:
     if meeting.created_by_id != user.pk:
         raise PermissionDenied("Only the organizer can change this meeting.")
@@ -129,6 +136,7 @@ def meeting_update(
 
     Moving a meeting resets every answer to needs_action: an acceptance was for the old time.
     """
+    meeting = _locked(meeting)
     _require_organizer(meeting, by)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
@@ -136,6 +144,9 @@ def meeting_update(
     changed = [name for name, value in changes.items() if getattr(meeting, name) != value]
     for name in changed:
         setattr(meeting, name, changes[name])
+    if "status" in changed and meeting.status == Meeting.Status.SCHEDULED:
+        meeting.cancellation_reason = ""  # back on: the reason it was off no longer holds
+        changed.append("cancellation_reason")
     _check_times(meeting.start_time, meeting.end_time)
     if changed:
         meeting.save(update_fields=[*changed, "updated_at"])
@@ -204,6 +215,7 @@ def _delete_invitations(invitations: QuerySet[Participant]) -> None:
 
 @transaction.atomic
 def meeting_delete(*, meeting: Meeting, by: User) -> None:
+    meeting = _locked(meeting)
     _require_organizer(meeting, by)
     everyone = people_in({meeting.pk})
     events_record([_event(Event.Kind.MEETING_DELETED, meeting, actor=by, to=everyone)])
@@ -215,6 +227,7 @@ def meeting_delete(*, meeting: Meeting, by: User) -> None:
 @transaction.atomic
 def meeting_cancel(*, meeting: Meeting, by: User, reason: str = "") -> Meeting:
     """Cancel a meeting; cancelling it again only updates the reason."""
+    meeting = _locked(meeting)
     _require_organizer(meeting, by)
     newly = meeting.status != Meeting.Status.CANCELLED
     meeting.status = Meeting.Status.CANCELLED
@@ -256,8 +269,10 @@ def meeting_rsvp(*, meeting: Meeting, user: User, status: str, comment: str = ""
 
 
 @transaction.atomic
-def participant_add(*, meeting: Meeting, by: User, user_id: int) -> Participant:
-    """Invite one person; inviting someone already invited changes nothing."""
+def participant_add(*, meeting: Meeting, by: User, user_id: int) -> tuple[Participant, bool]:
+    """Invite one person; inviting someone already invited changes nothing. Returns the
+    invitation and whether it is new."""
+    meeting = _locked(meeting)
     _require_organizer(meeting, by)
     if user_id == meeting.created_by_id:
         raise ValidationError({"user_id": "The organizer is not a participant of their meeting."})
@@ -270,12 +285,13 @@ def participant_add(*, meeting: Meeting, by: User, user_id: int) -> Participant:
     _invite(meeting, [user_id])
     if not already:
         events_record([_event(Event.Kind.PARTICIPANT_ADDED, meeting, actor=by, to=[user_id])])
-    return meeting.participants.select_related("user").get(user_id=user_id)
+    return meeting.participants.select_related("user").get(user_id=user_id), not already
 
 
 @transaction.atomic
 def participant_remove(*, meeting: Meeting, by: User, user_id: int) -> bool:
     """Withdraw an invitation; False if the person was not invited."""
+    meeting = _locked(meeting)
     _require_organizer(meeting, by)
     deleted, _ = meeting.participants.filter(user_id=user_id).delete()
     if deleted:
@@ -355,8 +371,9 @@ def meeting_bulk_set_status(*, by: User, ids: Collection[int], status: str) -> i
         .exclude(status=status)
         .only("id", "title", "start_time", "end_time", "location")
     )
+    reason = {"cancellation_reason": ""} if status == Meeting.Status.SCHEDULED else {}
     updated = Meeting.objects.filter(pk__in=[m.pk for m in changing]).update(
-        status=status, updated_at=timezone.now()
+        status=status, updated_at=timezone.now(), **reason
     )
     if changing:
         flush_meetings(meeting_ids=[m.pk for m in changing], user_ids=[by.pk])

@@ -148,13 +148,10 @@ class MeetingViewSet(UserTimezoneMixin, viewsets.GenericViewSet):
             return Response(s.ParticipantSerializer(meeting.participants.all(), many=True).data)
         data = s.InviteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        invited_before = any(
-            p.user_id == data.validated_data["user_id"] for p in meeting.participants.all()
-        )
-        participant = services.participant_add(
+        participant, created = services.participant_add(
             meeting=meeting, by=request.user, user_id=data.validated_data["user_id"]
         )
-        code = status.HTTP_200_OK if invited_before else status.HTTP_201_CREATED
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(s.ParticipantSerializer(participant).data, status=code)
 
     @extend_schema(responses={204: None})
@@ -175,10 +172,10 @@ class MeetingViewSet(UserTimezoneMixin, viewsets.GenericViewSet):
         data = s.MeetingBulkSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         meetings = services.meeting_bulk_create(organizer=request.user, items=data.validated_data)
-        created = selectors.meeting_detail_queryset(user=request.user).filter(
-            pk__in=[m.pk for m in meetings]
+        by_id = selectors.meeting_detail_queryset(user=request.user).in_bulk(
+            [m.pk for m in meetings]
         )
-        return Response([meeting_dict(meeting) for meeting in created], status=201)
+        return Response([meeting_dict(by_id[m.pk]) for m in meetings], status=201)  # in order
 
     @extend_schema(request=s.BulkStatusSerializer, responses=s.BulkStatusResultSerializer)
     @action(detail=False, methods=["post"], url_path="bulk-status")

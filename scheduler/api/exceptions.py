@@ -1,3 +1,4 @@
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -13,6 +14,8 @@ def exception_handler(exc, context):
     """
     if isinstance(exc, ItemsValidationError):
         exc = exceptions.ValidationError(detail=exc.item_errors)
+    elif isinstance(exc, ObjectDoesNotExist):  # gone while the request ran
+        exc = exceptions.NotFound()
     elif isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         exc = exceptions.ValidationError(detail=detail)

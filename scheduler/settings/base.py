@@ -119,6 +119,8 @@ STORAGES = {
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The largest valid request (500 meetings at their longest) must fit, with room to spare.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
 
 LOGGING = {

@@ -58,36 +58,36 @@ ENDPOINTS = {
             },
         ),
     ),
-    # token, the meeting, SAVEPOINT, UPDATE, RELEASE, read back
-    "rename": (7, lambda d, t: Call("patch", f"/api/meetings/{t.pk}/", {"title": "Renamed"})),
+    # token, the meeting, SAVEPOINT, lock it (SELECT ... FOR UPDATE), UPDATE, RELEASE, read back
+    "rename": (8, lambda d, t: Call("patch", f"/api/meetings/{t.pk}/", {"title": "Renamed"})),
     # ... reset the answers, who to tell, INSERT the event
     "move": (
-        10,
+        11,
         lambda d, t: Call(
             "patch", f"/api/meetings/{t.pk}/", {"end_time": "2026-03-01T11:00:00+01:00"}
         ),
     ),
     # ... current invitees, the new exist, DELETE the dropped, INSERT the new, INSERT events
     "replace invitees": (
-        11,
+        12,
         lambda d, t: Call(
             "patch", f"/api/meetings/{t.pk}/", {"participant_ids": [p.pk for p in d.people[-3:]]}
         ),
     ),
     # token, the meeting, SAVEPOINT, who is in it, INSERT the event, DELETE its invitations,
     # look for more (Django's cascade), DELETE its notifications, DELETE it, RELEASE
-    "delete": (10, lambda d, t: Call("delete", f"/api/meetings/{t.pk}/")),
+    "delete": (11, lambda d, t: Call("delete", f"/api/meetings/{t.pk}/")),
     # token, the meeting, SAVEPOINT, UPDATE, who to tell, INSERT the event, RELEASE, read back
-    "cancel": (9, lambda d, t: Call("post", f"/api/meetings/{t.pk}/cancel/", {"reason": "No"})),
+    "cancel": (10, lambda d, t: Call("post", f"/api/meetings/{t.pk}/cancel/", {"reason": "No"})),
     # token, the meeting, SAVEPOINT, SELECT ... FOR UPDATE, UPDATE, INSERT the event, RELEASE
     "rsvp": (
         7,
         lambda d, t: Call("post", f"/api/meetings/{t.pk}/rsvp/", {"status": "accepted"}, True),
     ),
-    # token, the meeting + its participants (which also give their number), SAVEPOINT,
-    # user exists, invited?, INSERT, INSERT the event, read it back, RELEASE
+    # token, the meeting + its participants, SAVEPOINT, lock it, user exists, invited?, how
+    # many, INSERT, INSERT the event, read it back, RELEASE
     "invite": (
-        10,
+        12,
         lambda d, t: Call(
             "post", f"/api/meetings/{t.pk}/participants/", {"user_id": d.people[-1].pk}
         ),
@@ -95,7 +95,7 @@ ENDPOINTS = {
     # token, the meeting, SAVEPOINT, the invitation (loaded for its signal), DELETE,
     # INSERT the event, RELEASE
     "uninvite": (
-        7,
+        8,
         lambda d, t: Call("delete", f"/api/meetings/{t.pk}/participants/{d.guest.pk}/"),
     ),
     # token, SAVEPOINT, invitees exist, INSERT meetings, INSERT participants, INSERT events,

@@ -74,3 +74,41 @@ def test_forged_forwarded_addresses_do_not_escape_the_login_throttle(anonymous, 
 
     assert codes[:20] == [400] * 20
     assert set(codes[20:]) == {429}
+
+
+def test_bulk_results_come_back_in_the_order_sent(api_as):
+    items = [
+        {"title": f"m{i}", "start_time": f"2026-06-0{3 - i}T09:00:00Z",
+         "end_time": f"2026-06-0{3 - i}T10:00:00Z"}
+        for i in range(3)
+    ]  # fmt: skip
+
+    response = api_as(UserFactory()).post("/api/meetings/bulk/", items)
+
+    assert [m["title"] for m in response.json()] == ["m0", "m1", "m2"]
+
+
+def test_putting_a_cancelled_meeting_back_on_clears_the_reason(api_as):
+    from meetings.tests.factories import MeetingFactory
+
+    meeting = MeetingFactory(status="cancelled", cancellation_reason="flu")
+
+    body = (
+        api_as(meeting.created_by)
+        .patch(f"/api/meetings/{meeting.pk}/", {"status": "scheduled"})
+        .json()
+    )
+
+    assert (body["status"], body["cancellation_reason"]) == ("scheduled", "")
+
+
+def test_the_largest_valid_bulk_request_is_not_refused_for_its_size(api_as):
+    items = [
+        {"title": "t" * 200, "description": "d" * 10_000, "location": "l" * 200,
+         "start_time": "2026-06-01T09:00:00Z", "end_time": "2026-06-01T10:00:00Z"}
+        for _ in range(500)
+    ]  # fmt: skip
+
+    response = api_as(UserFactory()).post("/api/meetings/bulk/", items)
+
+    assert response.status_code == 201

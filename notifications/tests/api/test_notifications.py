@@ -2,6 +2,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
+from meetings.tests.factories import ParticipantFactory
 from notifications.models import Notification
 from notifications.tests.factories import NotificationFactory
 
@@ -15,6 +16,7 @@ def me():
 
 def test_i_see_my_notifications_newest_first_and_nobody_elses(me, api_as):
     old, new = NotificationFactory(recipient=me), NotificationFactory(recipient=me)
+    ParticipantFactory(meeting=new.meeting, user=me)
     NotificationFactory()  # someone else's
 
     body = api_as(me).get("/api/notifications/").json()
@@ -107,3 +109,23 @@ def test_pages_walk_newest_to_oldest_and_back(me, api_as):
 
     assert pages == [expected[0:3], expected[3:6], expected[6:7]]
     assert back == [expected[0:3], expected[3:6]]
+
+
+def test_people_removed_from_a_meeting_no_longer_see_it_through_their_notifications(me, api_as):
+    # given: invited, told, then removed; the meeting is renamed afterwards
+    invitation = ParticipantFactory(user=me)
+    told = NotificationFactory(recipient=me, meeting=invitation.meeting)
+    assert api_as(me).get("/api/notifications/").json()["results"][0]["meeting"] == {
+        "id": invitation.meeting_id,
+        "title": invitation.meeting.title,
+    }
+    invitation.delete()
+    invitation.meeting.title = "Reorganisation: confidential"
+    invitation.meeting.save()
+    # when
+    body = api_as(me).get("/api/notifications/").json()
+    # then: the message stays, the meeting does not show
+    assert body["results"][0]["id"] == told.pk
+    assert body["results"][0]["message"] == told.message
+    assert body["results"][0]["meeting"] is None
+    assert "confidential" not in str(body)
