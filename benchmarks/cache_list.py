@@ -23,6 +23,8 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scheduler.settings")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 os.environ.setdefault("THROTTLE_USER", "100000000/hour")  # measure the work, not the 429s
+for name in ("SILK_ENABLED", "ZEAL", "DEBUG"):  # what a production server runs
+    os.environ.setdefault(name, "false")
 django.setup()
 
 from django.db.models import Count  # noqa: E402
