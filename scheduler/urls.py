@@ -32,3 +32,6 @@ if "silk" in settings.INSTALLED_APPS:
 
 if "debug_toolbar" in settings.INSTALLED_APPS:
     urlpatterns += [path("__debug__/", include("debug_toolbar.urls"))]
+
+handler404 = "scheduler.api.errors.not_found"
+handler500 = "scheduler.api.errors.server_error"

@@ -58,7 +58,8 @@ class MeetingViewSet(UserTimezoneMixin, viewsets.GenericViewSet):
         return meeting
 
     def _filters(self) -> selectors.MeetingFilters:
-        params = s.MeetingListParamsSerializer(data=self.request.query_params)
+        # A plain dict, not the QueryDict: DRF reads `?to=` in a QueryDict as "not given".
+        params = s.MeetingListParamsSerializer(data=self.request.query_params.dict())
         params.is_valid(raise_exception=True)
         data = params.validated_data
         return selectors.MeetingFilters(

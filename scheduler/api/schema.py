@@ -14,6 +14,7 @@ VALIDATION_ERROR_SCHEMA = {
         "oneOf": [
             {"type": "array", "items": {"type": "string"}},
             {"type": "object", "additionalProperties": True},
+            {"type": "string"},  # `detail` of a body that is not JSON at all
         ]
     },
 }
@@ -45,10 +46,9 @@ def add_error_responses(result, generator, request, public):
                 errors["400"] = ("Invalid input: the fields and the reasons.", "ValidationError")
             if _requires_login(operation):
                 errors["401"] = ("Not logged in: no or a wrong token.", "Error")
+                errors["403"] = ("Logged in, but not allowed to do this.", "Error")
             if "{" in path:
                 errors["404"] = ("No such object among those the caller may see.", "Error")
-                if method in UNSAFE:
-                    errors["403"] = ("The caller may see it but not do this.", "Error")
             for code, (description, schema_name) in errors.items():
                 responses.setdefault(code, _response(description, schema_name))
     return result

@@ -30,3 +30,24 @@ def test_admin_pages_name_a_non_production_environment(admin_client, settings):
     settings.DJANGO_ENV = "production"
 
     assert "env-badge" not in admin_client.get(reverse("admin:index")).text.split("</style>")[1]
+
+
+def test_unknown_api_urls_answer_json(api_as):
+    from accounts.tests.factories import UserFactory
+
+    client = api_as(UserFactory())
+
+    for url in ("/api/meetings/%C2%84/", "/api/nothing-here/", "/api/meetings/1/participants/x/"):
+        response = client.get(url)
+        assert response.status_code == 404
+        assert response.json() == {"detail": "Not found."}
+    assert "text/html" in client.get("/not-api/").headers["Content-Type"]
+
+
+def test_an_empty_filter_value_is_a_400_not_ignored(api_as):
+    from accounts.tests.factories import UserFactory
+
+    response = api_as(UserFactory()).get("/api/meetings/stats/?to=")
+
+    assert response.status_code == 400
+    assert "to" in response.json()
