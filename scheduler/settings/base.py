@@ -44,6 +44,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     *(["scheduler.middleware.RequestCostMiddleware"] if env_bool("REQUEST_COST", True) else []),
     "django.middleware.security.SecurityMiddleware",
+    "scheduler.unavailable.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -92,7 +93,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # JIT compilation pays off for long analytical queries, not for ours: it added 55 ms to a
     # 400 ms admin page whose cost estimate crossed jit_above_cost.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = "-c jit=off"
+    # A runaway query is cut after this long (0: never) and answered 503. Web processes set it;
+    # migrations, which build indexes over millions of rows, run without it.
+    if statement_timeout := env_int("DB_STATEMENT_TIMEOUT_MS", 0):
+        options["options"] += f" -c statement_timeout={statement_timeout}"
+    options["connect_timeout"] = env_int("DB_CONNECT_TIMEOUT", 5)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,0 +1,41 @@
+"""When the database is away or a query runs too long, answer 503 quickly and cleanly.
+
+A request whose database connection fails, or whose query PostgreSQL cancels at
+statement_timeout, would otherwise end as a 500 with a stack trace. It is an outage, not a bug:
+503 with Retry-After tells clients and load balancers to come back, and the worker is free again.
+"""
+
+import logging
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
+
+logger = logging.getLogger(__name__)
+RETRY_AFTER_SECONDS = 5
+
+
+class DatabaseUnavailableMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.warning(
+            "Database unavailable for %s %s: %s", request.method, request.path, exception
+        )
+        if request.path.startswith("/api/"):
+            response = JsonResponse(
+                {"detail": "The service is briefly unavailable; try again shortly."}, status=503
+            )
+        else:
+            response = HttpResponse(
+                "The service is briefly unavailable; try again shortly.",
+                status=503,
+                content_type="text/plain; charset=utf-8",
+            )
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
