@@ -51,3 +51,9 @@ def test_an_empty_filter_value_is_a_400_not_ignored(api_as):
 
     assert response.status_code == 400
     assert "to" in response.json()
+
+
+def test_a_request_for_another_host_is_a_400(client):
+    response = client.get("/healthz/", HTTP_HOST="evil.example")
+
+    assert response.status_code == 400
