@@ -366,10 +366,13 @@ def meeting_bulk_set_status(*, by: User, ids: Collection[int], status: str) -> i
     """
     if status not in Meeting.Status.values:
         raise ValidationError({"status": "Use scheduled or cancelled."})
+    # Locked: a concurrent request for the same meetings waits, then finds them changed.
     changing = list(
         Meeting.objects.filter(pk__in=list(ids), created_by=by)
         .exclude(status=status)
         .only("id", "title", "start_time", "end_time", "location")
+        .order_by("pk")
+        .select_for_update()
     )
     reason = {"cancellation_reason": ""} if status == Meeting.Status.SCHEDULED else {}
     updated = Meeting.objects.filter(pk__in=[m.pk for m in changing]).update(
@@ -396,8 +399,9 @@ def meeting_bulk_cancel(*, meetings: QuerySet[Meeting], by: User) -> int:
     changing = list(
         meetings.filter(status=Meeting.Status.SCHEDULED)
         .select_related(None)
-        .order_by()
+        .order_by("pk")
         .only("id", "title", "start_time", "end_time", "location")
+        .select_for_update()
     )
     ids = [meeting.pk for meeting in changing]
     cancelled = Meeting.objects.filter(pk__in=ids, status=Meeting.Status.SCHEDULED).update(
