@@ -61,6 +61,8 @@ def _write(bucket: int, sums: dict, maxima: dict) -> None:
     redis = _redis()
     if redis is None:
         with _lock:
+            for old in [b for b in _local if b < bucket - KEEP_SECONDS // BUCKET_SECONDS]:
+                del _local[old]  # bounded: two hours of buckets, like the Redis keys
             data = _local[bucket]
             for field, value in sums.items():
                 data["sums"][field] += value

@@ -94,3 +94,14 @@ def test_endpoint_figures_are_kept_for_the_performance_page(api_as):
     assert rows["GET meeting-list"]["avg_queries"] == pytest.approx((2 + 1 + 1) / 3)  # cold, warm
     assert rows["GET api-me"]["requests"] == 1
     assert rows["GET meeting-list"]["max_ms"] >= rows["GET meeting-list"]["avg_ms"] > 0
+
+
+def test_in_process_figures_keep_two_hours_at_most(monkeypatch):
+    perfstats.reset()
+    clock = [1_000_000.0]
+    monkeypatch.setattr(perfstats.time, "time", lambda: clock[0])
+    for _ in range(100):  # eight hours, a request every five minutes
+        perfstats._write(int(clock[0]) // perfstats.BUCKET_SECONDS, {"GET x|n": 1}, {"GET x": 1})
+        clock[0] += perfstats.BUCKET_SECONDS
+
+    assert len(perfstats._local) <= perfstats.KEEP_SECONDS // perfstats.BUCKET_SECONDS + 1
