@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-services migrate seed admin lint format worker beat clean bench
+.PHONY: help install run test test-services migrate seed admin lint format worker beat clean bench fuzz
 BENCH_DB ?= postgres://postgres@127.0.0.1:5432/scheduler_1m
 BENCH_REDIS ?= redis://127.0.0.1:6379/14
 
@@ -55,6 +55,9 @@ worker: $(STAMP)  ## a Celery worker (needs CELERY_BROKER_URL)
 
 beat: $(STAMP)  ## Celery beat, the periodic task scheduler (run exactly one)
 	$(BIN)/celery -A scheduler beat --loglevel=INFO
+
+fuzz: $(STAMP)  ## schemathesis against a server on PostgreSQL (see scripts/fuzz)
+	./scripts/fuzz
 
 bench: $(STAMP)  ## benchmarks on a seeded PostgreSQL (BENCH_DB) and Redis (BENCH_REDIS); not part of make test
 	DATABASE_URL=$(BENCH_DB) $(BIN)/python -m benchmarks.explain_indexes
