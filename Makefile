@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-services migrate seed admin lint format worker beat clean bench fuzz
+.PHONY: help install run test test-services migrate seed admin lint format worker beat clean bench fuzz deploy-check
 BENCH_DB ?= postgres://postgres@127.0.0.1:5432/scheduler_1m
 BENCH_REDIS ?= redis://127.0.0.1:6379/14
 
@@ -58,6 +58,13 @@ beat: $(STAMP)  ## Celery beat, the periodic task scheduler (run exactly one)
 
 fuzz: $(STAMP)  ## schemathesis against a server on PostgreSQL (see scripts/fuzz)
 	./scripts/fuzz
+
+deploy-check: $(STAMP)  ## the production topology on loopback: a soak, the cache Redis and PostgreSQL killed under load
+	./deploy/up
+	SOAK_SECONDS=$${SOAK_SECONDS:-60} ./deploy/soak || (./deploy/down; exit 1)
+	SOAK_SECONDS=40 ./deploy/fault-cache || (./deploy/down; exit 1)
+	./deploy/down
+	./deploy/fault-postgres
 
 bench: $(STAMP)  ## benchmarks on a seeded PostgreSQL (BENCH_DB) and Redis (BENCH_REDIS); not part of make test
 	DATABASE_URL=$(BENCH_DB) $(BIN)/python -m benchmarks.explain_indexes
