@@ -117,3 +117,18 @@ def server_process(env: dict):
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def shared_environment(**extra) -> dict:
+    """The environment under which another process shares this test's database (by URL) and
+    cache key space; the test's data must be committed (transactional_db) to be seen there."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    return {
+        "DJANGO_ENV": "test",
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "REDIS_URL": settings.REDIS_URL,
+        "TEST_CACHE_KEY_PREFIX": settings.CACHES["default"]["KEY_PREFIX"],
+        **extra,
+    }

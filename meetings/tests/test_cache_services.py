@@ -7,14 +7,13 @@ import time
 import urllib.request
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from rest_framework.authtoken.models import Token
 
 from accounts.tests.factories import UserFactory
 from meetings import cache as meeting_cache
 from meetings.tests.factories import MeetingFactory, ParticipantFactory
-from scheduler.testing_services import private_redis, server_process
+from scheduler.testing_services import private_redis, server_process, shared_environment
 
 
 def http(base, method, path, token, body=None):
@@ -37,13 +36,7 @@ def test_a_write_through_one_server_is_read_at_once_through_another(transactiona
     ParticipantFactory(meeting=meeting, user=guest)
     guest_token = Token.objects.create(user=guest).key
     organizer_token = Token.objects.create(user=organizer).key
-    db = settings.DATABASES["default"]
-    env = {
-        "DJANGO_ENV": "test",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "REDIS_URL": settings.REDIS_URL,
-        "TEST_CACHE_KEY_PREFIX": settings.CACHES["default"]["KEY_PREFIX"],
-    }
+    env = shared_environment()
     here = api_as(guest)
     with server_process(env) as there:
         # when: the guest's list is cached, by the other server and by this one

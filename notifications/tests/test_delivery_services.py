@@ -8,11 +8,11 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
 from celery.contrib.testing.worker import start_worker
-from django.conf import settings
 from django.core import mail
 from rest_framework.test import APIClient
 
@@ -20,27 +20,33 @@ from accounts.tests.factories import UserFactory
 from notifications import outbox, tasks
 from notifications.models import Event, Notification
 from scheduler.celery import app
-from scheduler.testing_services import ROOT, private_redis, wait_until
+from scheduler.testing_services import ROOT, private_redis, shared_environment, wait_until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
 
+@contextmanager
+def real_broker(url, settings):
+    """Tasks really queued on the broker at `url` for the duration."""
+    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
+    app.conf.update(broker_url=url, task_always_eager=False)
+    app._pool = app.amqp._producer_pool = None
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    tasks._broker._open_until = 0
+    try:
+        yield
+    finally:
+        app.conf.update(saved)
+        app._pool = app.amqp._producer_pool = None
+        tasks._broker._open_until = 0
+
+
 @pytest.fixture
 def broker(settings, monkeypatch):
-    """A private Redis as the Celery broker; tasks are really queued."""
-    with private_redis() as redis:
-        saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
-        app.conf.update(broker_url=redis.url, task_always_eager=False)
-        app._pool = None
-        app.amqp._producer_pool = None
-        settings.CELERY_TASK_ALWAYS_EAGER = False
-        tasks._broker._open_until = 0
-        monkeypatch.setattr(outbox, "SWEEP_AFTER", timedelta(0))
+    """A private Redis as the Celery broker."""
+    monkeypatch.setattr(outbox, "SWEEP_AFTER", timedelta(0))
+    with private_redis() as redis, real_broker(redis.url, settings):
         yield redis
-        app.conf.update(saved)
-        app._pool = None
-        app.amqp._producer_pool = None
-        tasks._broker._open_until = 0
 
 
 @pytest.fixture
@@ -148,14 +154,11 @@ def test_a_worker_killed_mid_task_delivers_exactly_once(people, broker, tmp_path
     organizer, guests, client = people
     mails = tmp_path / "mail"
     mails.mkdir()
-    db = settings.DATABASES["default"]
     env = {
         **os.environ,
-        "DJANGO_ENV": "test",
-        "TEST_CELERY_EAGER": "0",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "CELERY_BROKER_URL": broker.url,
-        "TEST_EMAIL_FILE_PATH": str(mails),
+        **shared_environment(
+            TEST_CELERY_EAGER="0", CELERY_BROKER_URL=broker.url, TEST_EMAIL_FILE_PATH=str(mails)
+        ),
     }
     worker = subprocess.Popen(  # noqa: S603 - fixed arguments
         [sys.executable, "-m", "notifications.tests.stalling_worker", str(tmp_path), where],
@@ -193,17 +196,9 @@ def test_a_worker_killed_mid_task_delivers_exactly_once(people, broker, tmp_path
 @pytest.mark.rabbitmq
 def test_rabbitmq_works_as_the_broker_too(people, settings, monkeypatch):
     organizer, guests, client = people
-    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
-    app.conf.update(broker_url=settings.RABBITMQ_TEST_URL, task_always_eager=False)
-    app._pool = None
-    app.amqp._producer_pool = None
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    tasks._broker._open_until = 0
-    try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=15):
-            create_meeting(client, guests)
-            wait_until(lambda: invitations(guests) == [1, 1, 1], what="delivery", timeout=30)
-    finally:
-        app.conf.update(saved)
-        app._pool = None
-        app.amqp._producer_pool = None
+    with (
+        real_broker(settings.RABBITMQ_TEST_URL, settings),
+        start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=15),
+    ):
+        create_meeting(client, guests)
+        wait_until(lambda: invitations(guests) == [1, 1, 1], what="delivery", timeout=30)

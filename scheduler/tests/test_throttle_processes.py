@@ -4,10 +4,9 @@ import urllib.error
 import urllib.request
 
 import pytest
-from django.conf import settings
 
 from accounts.tests.factories import UserFactory
-from scheduler.testing_services import server_process
+from scheduler.testing_services import server_process, shared_environment
 
 
 def login(base: str) -> int:
@@ -28,14 +27,7 @@ def login(base: str) -> int:
 @pytest.mark.redis
 def test_the_login_throttle_holds_across_two_server_processes(transactional_db):
     UserFactory(username="victim")
-    db = settings.DATABASES["default"]
-    env = {
-        "DJANGO_ENV": "test",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "REDIS_URL": settings.REDIS_URL,
-        "TEST_CACHE_KEY_PREFIX": settings.CACHES["default"]["KEY_PREFIX"],
-        "THROTTLE_LOGIN": "6/minute",
-    }
+    env = shared_environment(THROTTLE_LOGIN="6/minute")
     with server_process(env) as first, server_process(env) as second:
         if time.time() % 60 > 50:  # the window is a fixed minute: do not straddle its edge
             time.sleep(61 - time.time() % 60)
