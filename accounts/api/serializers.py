@@ -2,10 +2,13 @@ from rest_framework import serializers
 
 from accounts.models import User
 from accounts.validators import validate_timezone
+from scheduler.api.fields import StrictCharField
 
 
 class MeSerializer(serializers.ModelSerializer):
-    timezone = serializers.CharField(max_length=64, validators=[validate_timezone], required=False)
+    timezone = StrictCharField(max_length=64, validators=[validate_timezone], required=False)
+    first_name = StrictCharField(max_length=150, allow_blank=True, required=False)
+    last_name = StrictCharField(max_length=150, allow_blank=True, required=False)
 
     class Meta:
         model = User

@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from meetings.models import Meeting, Participant
 from meetings.services import MAX_BULK_MEETINGS, MAX_PARTICIPANTS
-from scheduler.api.fields import LocalDateTimeField
+from scheduler.api.fields import LocalDateTimeField, StrictCharField
 
 DESCRIPTION_MAX_LENGTH = 10_000
 MAX_ID = 2**63 - 1  # bigint: a larger number would be a database error, not a 400
@@ -14,7 +14,7 @@ def id_field(**kwargs):
 
 class UserRefSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
-    username = serializers.CharField(read_only=True)
+    username = StrictCharField(read_only=True)
 
 
 class ParticipantSerializer(serializers.ModelSerializer):
@@ -64,11 +64,11 @@ class MeetingWriteSerializer(serializers.Serializer):
     """Input of POST /api/meetings/ and of each bulk item. Only these fields can be set: the
     organizer is the caller, and status and timestamps are the server's."""
 
-    title = serializers.CharField(max_length=200)
-    description = serializers.CharField(
+    title = StrictCharField(max_length=200)
+    description = StrictCharField(
         max_length=DESCRIPTION_MAX_LENGTH, allow_blank=True, required=False, default=""
     )
-    location = serializers.CharField(max_length=200, allow_blank=True, required=False, default="")
+    location = StrictCharField(max_length=200, allow_blank=True, required=False, default="")
     start_time = LocalDateTimeField()
     end_time = LocalDateTimeField()
     participant_ids = _participant_ids_field(required=False, default=list)
@@ -82,11 +82,11 @@ class MeetingWriteSerializer(serializers.Serializer):
 class MeetingUpdateSerializer(serializers.Serializer):
     """PATCH: any subset of the fields; participant_ids replaces the invitee list."""
 
-    title = serializers.CharField(max_length=200, required=False)
-    description = serializers.CharField(
+    title = StrictCharField(max_length=200, required=False)
+    description = StrictCharField(
         max_length=DESCRIPTION_MAX_LENGTH, allow_blank=True, required=False
     )
-    location = serializers.CharField(max_length=200, allow_blank=True, required=False)
+    location = StrictCharField(max_length=200, allow_blank=True, required=False)
     start_time = LocalDateTimeField(required=False)
     end_time = LocalDateTimeField(required=False)
     status = serializers.ChoiceField(choices=Meeting.Status.choices, required=False)
@@ -123,7 +123,7 @@ class MeetingBulkSerializer(serializers.ListSerializer):
 
 
 class CancelSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=500, allow_blank=True, required=False, default="")
+    reason = StrictCharField(max_length=500, allow_blank=True, required=False, default="")
 
 
 class RsvpSerializer(serializers.Serializer):
@@ -134,7 +134,7 @@ class RsvpSerializer(serializers.Serializer):
             Participant.Status.TENTATIVE,
         ]
     )
-    comment = serializers.CharField(max_length=500, allow_blank=True, required=False, default="")
+    comment = StrictCharField(max_length=500, allow_blank=True, required=False, default="")
 
 
 class InviteSerializer(serializers.Serializer):
@@ -175,7 +175,7 @@ class MeetingListParamsSerializer(serializers.Serializer):
                 required=False,
                 help_text="Only meetings I organize, or only those I am invited to.",
             ),
-            "search": serializers.CharField(
+            "search": StrictCharField(
                 required=False, max_length=100, help_text="Words in the title."
             ),
         }

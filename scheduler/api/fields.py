@@ -33,3 +33,14 @@ class LocalDateTimeField(serializers.DateTimeField):
         if round_trip.replace(tzinfo=None) != parsed.replace(tzinfo=None):
             self.fail("nonexistent", value=value, timezone=timezone.get_current_timezone())
         return parsed
+
+
+class StrictCharField(serializers.CharField):
+    """Text that must arrive as a JSON string: DRF's CharField turns 3.5 into "3.5"."""
+
+    default_error_messages = {"not_a_string": "Send text, as a JSON string."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_a_string")
+        return super().to_internal_value(data)

@@ -112,3 +112,20 @@ def test_the_largest_valid_bulk_request_is_not_refused_for_its_size(api_as):
     response = api_as(UserFactory()).post("/api/meetings/bulk/", items)
 
     assert response.status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("url", "body", "field"),
+    [
+        ("/api/users/me/", {"first_name": 3.5}, "first_name"),
+        ("/api/meetings/", {"title": 12, "start_time": "2026-06-01T09:00:00Z",
+                            "end_time": "2026-06-01T10:00:00Z"}, "title"),
+    ],
+)  # fmt: skip
+def test_text_must_be_sent_as_text(api_as, url, body, field):
+    method = "patch" if url.endswith("me/") else "post"
+
+    response = getattr(api_as(UserFactory()), method)(url, body)
+
+    assert response.status_code == 400
+    assert field in response.json()
