@@ -59,10 +59,11 @@ beat: $(STAMP)  ## Celery beat, the periodic task scheduler (run exactly one)
 fuzz: $(STAMP)  ## schemathesis against a server on PostgreSQL (see scripts/fuzz)
 	./scripts/fuzz
 
-deploy-check: $(STAMP)  ## the production topology on loopback: a soak, the cache Redis and PostgreSQL killed under load
+deploy-check: $(STAMP)  ## the production topology on loopback: a soak; cache, broker, worker and PostgreSQL killed under load
 	./deploy/up
 	SOAK_SECONDS=$${SOAK_SECONDS:-60} ./deploy/soak || (./deploy/down; exit 1)
 	SOAK_SECONDS=40 ./deploy/fault-cache || (./deploy/down; exit 1)
+	SOAK_SECONDS=40 ./deploy/fault-broker || (./deploy/down; exit 1)
 	./deploy/down
 	./deploy/fault-postgres
 
