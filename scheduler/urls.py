@@ -33,5 +33,6 @@ if "silk" in settings.INSTALLED_APPS:
 if "debug_toolbar" in settings.INSTALLED_APPS:
     urlpatterns += [path("__debug__/", include("debug_toolbar.urls"))]
 
+handler400 = "scheduler.api.errors.bad_request"
 handler404 = "scheduler.api.errors.not_found"
 handler500 = "scheduler.api.errors.server_error"

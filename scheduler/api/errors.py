@@ -1,11 +1,24 @@
-"""Not-found and server-error pages: JSON under /api/, Django's HTML pages elsewhere."""
+"""Error pages: JSON under /api/, Django's HTML pages elsewhere."""
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.views import defaults
 
 
 def _is_api(request) -> bool:
     return request.path.startswith("/api/")
+
+
+def bad_request(request, exception=None):
+    """Django's own refusals (a body too large, too many fields, a bad cookie...)."""
+    if isinstance(exception, RequestDataTooBig) and _is_api(request):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        detail = f"The request body is larger than the limit of {limit:,} bytes."
+        return JsonResponse({"detail": detail}, status=413)
+    if _is_api(request):
+        return JsonResponse({"detail": "Bad request."}, status=400)
+    return defaults.bad_request(request, exception)
 
 
 def not_found(request, exception=None):

@@ -136,3 +136,19 @@ def test_bulk_status_rejects_bad_input(api_as, body):
 
     assert response.status_code == 400
     assert set(response.json()) <= {"ids", "status"}
+
+
+def test_a_body_over_the_size_limit_is_a_json_413_and_stores_nothing(api_as, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
+    item = {
+        "title": "x" * 200,
+        "description": "y" * 10_000,
+        "start_time": "2026-05-04T09:00:00Z",
+        "end_time": "2026-05-04T10:00:00Z",
+    }
+
+    response = api_as(UserFactory()).post("/api/meetings/bulk/", [item] * 10)
+
+    assert response.status_code == 413
+    assert response.json()["detail"] == "The request body is larger than the limit of 65,536 bytes."
+    assert not Meeting.objects.exists()
