@@ -3,10 +3,17 @@ import zoneinfo
 
 from django.core.exceptions import ValidationError
 
+# Files of the zone database that are no place: the host's own zone, a placeholder.
+NOT_ZONES = frozenset({"localtime", "posixrules", "Factory"})
+
 
 @functools.cache
 def _iana_zones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
+    return frozenset(zoneinfo.available_timezones()) - NOT_ZONES
+
+
+def iana_zone_names() -> list[str]:
+    return sorted(_iana_zones())
 
 
 def validate_timezone(value: str) -> None:

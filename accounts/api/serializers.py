@@ -1,12 +1,21 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import User
-from accounts.validators import validate_timezone
+from accounts.validators import iana_zone_names, validate_timezone
 from scheduler.api.fields import StrictCharField
 
 
+@extend_schema_field({"type": "string", "enum": iana_zone_names(), "example": "Europe/Paris"})
+class TimeZoneField(StrictCharField):
+    """An IANA zone name; the schema lists them all, so clients can offer a choice."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=64, validators=[validate_timezone], **kwargs)
+
+
 class MeSerializer(serializers.ModelSerializer):
-    timezone = StrictCharField(max_length=64, validators=[validate_timezone], required=False)
+    timezone = TimeZoneField(required=False)
     first_name = StrictCharField(max_length=150, allow_blank=True, required=False)
     last_name = StrictCharField(max_length=150, allow_blank=True, required=False)
 

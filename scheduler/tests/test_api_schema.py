@@ -75,3 +75,14 @@ def test_schema_and_docs_are_served(client):
     assert docs.status_code == 200
     assert b"swagger" in docs.content.lower()
     assert b"cdn" not in docs.content.lower()  # served from our static files
+
+
+def test_the_time_zone_field_lists_the_zones_the_server_accepts(schema):
+    components = schema["components"]["schemas"]
+    field = components["Me"]["properties"]["timezone"]
+    assert field["allOf"] == [{"$ref": "#/components/schemas/TimezoneEnum"}]
+    zones = components["TimezoneEnum"]["enum"]
+
+    assert {"Europe/Paris", "America/New_York", "UTC"} <= set(zones)
+    assert "posixrules" not in zones
+    assert "localtime" not in zones

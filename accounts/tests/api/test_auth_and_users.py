@@ -96,6 +96,8 @@ def test_me_shows_my_profile_and_patch_changes_name_and_time_zone(api_as):
     [
         ({"timezone": "Mars/Olympus"}, "timezone"),
         ({"timezone": ""}, "timezone"),
+        ({"timezone": "localtime"}, "timezone"),  # the server's own zone, whatever it is
+        ({"timezone": "Factory"}, "timezone"),
         ({"first_name": "x" * 151}, "first_name"),
         ({"reminder_minutes": 7}, "reminder_minutes"),
         ({"reminder_minutes": -15}, "reminder_minutes"),
