@@ -8,6 +8,7 @@ a failed cache call answers "not cached" instead of failing the request.
 import logging
 import threading
 import time
+from contextlib import contextmanager
 
 from django_redis.cache import RedisCache
 from django_redis.exceptions import ConnectionInterrupted
@@ -37,6 +38,23 @@ class CircuitBreaker:
             )
 
 
+_tried_anyway = threading.local()
+
+
+@contextmanager
+def tried_even_if_unavailable():
+    """Cache calls made inside are tried even while this process's breaker is open.
+
+    For invalidations: the breaker is per process, so another app server may be reading from
+    Redis at that very moment, and a skipped invalidation would leave it serving stale data.
+    """
+    _tried_anyway.active = True
+    try:
+        yield
+    finally:
+        _tried_anyway.active = False
+
+
 class _GuardedClient:
     def __init__(self, client, breaker: CircuitBreaker):
         self._client = client
@@ -48,7 +66,7 @@ class _GuardedClient:
             return attribute
 
         def guarded(*args, **kwargs):
-            if self._breaker.is_open:
+            if self._breaker.is_open and not getattr(_tried_anyway, "active", False):
                 raise ConnectionInterrupted(connection=None)
             try:
                 return attribute(*args, **kwargs)

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 
+from scheduler.cache_backend import tried_even_if_unavailable
+
 logger = logging.getLogger(__name__)
 
 GLOBAL_GENERATION_KEY = "gen:all"
@@ -82,11 +84,13 @@ def bump_users(user_ids: Iterable[int]) -> None:
     """Every cached entry of these users is stale from now on: one round trip for all."""
     tokens = {generation_key(user_id): new_token() for user_id in set(user_ids)}
     if tokens:
-        cache.set_many(tokens, None)
+        with tried_even_if_unavailable():
+            cache.set_many(tokens, None)
 
 
 def bump_everything() -> None:
-    cache.set(GLOBAL_GENERATION_KEY, new_token(), None)
+    with tried_even_if_unavailable():
+        cache.set(GLOBAL_GENERATION_KEY, new_token(), None)
 
 
 # -- hit rates ------------------------------------------------------------------------------

@@ -122,3 +122,25 @@ def test_requests_go_on_from_the_database_while_redis_stalls_or_dies(
     assert dead.status_code == 200
     assert dead.json()["results"][0]["title"] == "Still here"
     assert client.get("/api/meetings/stats/").status_code == 200
+
+
+@pytest.mark.redis
+def test_a_write_while_this_process_skips_redis_still_invalidates_for_the_others(
+    db, django_capture_on_commit_callbacks, flaky_redis, api_as
+):
+    from django.core.cache import cache
+
+    # given: my list is cached in Redis
+    with django_capture_on_commit_callbacks(execute=True):
+        me = UserFactory()
+        meeting = MeetingFactory(created_by=me, title="Before")
+    client = api_as(me)
+    client.get("/api/meetings/")
+    # when: this process's breaker is open (it saw Redis fail a moment ago) as it renames
+    cache.breaker.trip(ConnectionError("a moment ago"))
+    with django_capture_on_commit_callbacks(execute=True):
+        renamed = client.patch(f"/api/meetings/{meeting.pk}/", {"title": "After"})
+    assert renamed.status_code == 200
+    # then: a process whose breaker is closed reads the new title, not the cached one
+    cache.breaker._open_until = 0
+    assert client.get("/api/meetings/").json()["results"][0]["title"] == "After"
