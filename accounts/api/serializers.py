@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
 from accounts.models import User
@@ -6,12 +6,20 @@ from accounts.validators import iana_zone_names, validate_timezone
 from scheduler.api.fields import StrictCharField
 
 
-@extend_schema_field({"type": "string", "enum": iana_zone_names(), "example": "Europe/Paris"})
 class TimeZoneField(StrictCharField):
     """An IANA zone name; the schema lists them all, so clients can offer a choice."""
 
     def __init__(self, **kwargs):
         super().__init__(max_length=64, validators=[validate_timezone], **kwargs)
+
+
+class TimeZoneFieldSchema(OpenApiSerializerFieldExtension):
+    """The zone list is read from the disk when the schema is built, not when a process starts."""
+
+    target_class = TimeZoneField
+
+    def map_serializer_field(self, auto_schema, direction):
+        return {"type": "string", "enum": iana_zone_names(), "example": "Europe/Paris"}
 
 
 class MeSerializer(serializers.ModelSerializer):

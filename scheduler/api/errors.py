@@ -12,13 +12,13 @@ def _is_api(request) -> bool:
 
 def bad_request(request, exception=None):
     """Django's own refusals (a body too large, too many fields, a bad cookie...)."""
-    if isinstance(exception, RequestDataTooBig) and _is_api(request):
+    if not _is_api(request):
+        return defaults.bad_request(request, exception)
+    if isinstance(exception, RequestDataTooBig):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         detail = f"The request body is larger than the limit of {limit:,} bytes."
         return JsonResponse({"detail": detail}, status=413)
-    if _is_api(request):
-        return JsonResponse({"detail": "Bad request."}, status=400)
-    return defaults.bad_request(request, exception)
+    return JsonResponse({"detail": "Bad request."}, status=400)
 
 
 def not_found(request, exception=None):
