@@ -5,20 +5,7 @@ the time: DRF builds a field object per attribute per row, which for a page of 5
 150 participants was most of the list's cost. MeetingSerializer stays the schema's source.
 """
 
-from datetime import UTC, datetime
-
-from django.utils import timezone
-
-
-def _time(value: datetime | None) -> str | None:
-    """As DRF's DateTimeField writes it: in the current time zone, 'Z' for UTC."""
-    if value is None:
-        return None
-    try:
-        text = timezone.localtime(value).isoformat()
-    except OverflowError:  # at the ends of the calendar, say it in UTC
-        text = value.astimezone(UTC).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
+from scheduler.api.fields import rfc3339
 
 
 def _user(user) -> dict:
@@ -29,7 +16,7 @@ def participant_dict(participant) -> dict:
     return {
         "user": _user(participant.user),
         "status": participant.status,
-        "responded_at": _time(participant.responded_at),
+        "responded_at": rfc3339(participant.responded_at),
         "comment": participant.comment,
     }
 
@@ -40,12 +27,12 @@ def meeting_dict(meeting) -> dict:
         "title": meeting.title,
         "description": meeting.description,
         "location": meeting.location,
-        "start_time": _time(meeting.start_time),
-        "end_time": _time(meeting.end_time),
+        "start_time": rfc3339(meeting.start_time),
+        "end_time": rfc3339(meeting.end_time),
         "status": meeting.status,
         "cancellation_reason": meeting.cancellation_reason,
         "organizer": _user(meeting.created_by),
         "participants": [participant_dict(p) for p in meeting.participants.all()],
-        "created_at": _time(meeting.created_at),
-        "updated_at": _time(meeting.updated_at),
+        "created_at": rfc3339(meeting.created_at),
+        "updated_at": rfc3339(meeting.updated_at),
     }

@@ -1,8 +1,9 @@
+from django.db import models
 from rest_framework import serializers
 
 from meetings.models import Meeting, Participant
 from meetings.services import MAX_BULK_MEETINGS, MAX_PARTICIPANTS
-from scheduler.api.fields import LocalDateTimeField, StrictCharField
+from scheduler.api.fields import LocalDateTimeField, RFC3339DateTimeField, StrictCharField
 
 DESCRIPTION_MAX_LENGTH = 10_000
 MAX_ID = 2**63 - 1  # bigint: a larger number would be a database error, not a 400
@@ -17,7 +18,14 @@ class UserRefSerializer(serializers.Serializer):
     username = StrictCharField(read_only=True)
 
 
-class ParticipantSerializer(serializers.ModelSerializer):
+class _ReadSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateTimeField: RFC3339DateTimeField,
+    }
+
+
+class ParticipantSerializer(_ReadSerializer):
     user = UserRefSerializer(read_only=True)
 
     class Meta:
@@ -26,7 +34,7 @@ class ParticipantSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MeetingSerializer(serializers.ModelSerializer):
+class MeetingSerializer(_ReadSerializer):
     """A meeting as every endpoint returns it. Reads only what meeting_list() loaded."""
 
     organizer = UserRefSerializer(source="created_by", read_only=True)

@@ -6,6 +6,30 @@ from rest_framework import serializers
 FIRST_YEAR, LAST_YEAR = 1900, 2200
 
 
+def rfc3339(value):
+    """A time as the API writes it: in the current time zone, 'Z' for UTC (as DRF does).
+
+    In UTC instead where the zone cannot say it in RFC 3339: at the ends of the calendar, and
+    in the local mean time many zones kept before standard time (Amsterdam until 1937 was
+    +00:19:32, an offset with seconds).
+    """
+    if value is None:
+        return None
+    try:
+        local = timezone.localtime(value)
+    except OverflowError:
+        local = value.astimezone(UTC)
+    if local.utcoffset().total_seconds() % 60:
+        local = value.astimezone(UTC)
+    text = local.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+class RFC3339DateTimeField(serializers.DateTimeField):
+    def to_representation(self, value):
+        return rfc3339(value) if value else None
+
+
 class LocalDateTimeField(serializers.DateTimeField):
     """An ISO 8601 datetime; without an offset it is read in the caller's time zone.
 

@@ -38,3 +38,20 @@ def test_plain_dicts_equal_the_serializer_byte_for_byte(zone):
         drf = JSONRenderer().render(MeetingSerializer(meetings, many=True).data)
     # then
     assert ours == drf
+
+
+@pytest.mark.parametrize("render", ["serializer", "plain"])
+def test_a_time_in_local_mean_time_is_written_in_utc_as_rfc_3339_allows(render):
+    # Amsterdam kept +00:19:32 until 1937: an offset with seconds, which RFC 3339 cannot write
+    meeting = MeetingFactory(
+        start_time=datetime(1930, 6, 2, 9, 0, tzinfo=UTC),
+        end_time=datetime(1930, 6, 2, 10, 0, tzinfo=UTC),
+    )
+    [loaded] = meeting_list(user=meeting.created_by)
+    with timezone.override(zoneinfo.ZoneInfo("Europe/Amsterdam")):
+        data = MeetingSerializer(loaded).data if render == "serializer" else meeting_dict(loaded)
+        recent = timezone.localtime(loaded.created_at).isoformat()
+
+    assert data["start_time"] == "1930-06-02T09:00:00Z"
+    assert data["end_time"] == "1930-06-02T10:00:00Z"
+    assert data["created_at"] == recent  # today's times keep the reader's zone
