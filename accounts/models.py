@@ -1,7 +1,10 @@
+from datetime import time
+
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 
-from .validators import validate_timezone
+from .validators import validate_timezone, validate_working_days
 
 
 class User(AbstractUser):
@@ -29,8 +32,39 @@ class User(AbstractUser):
         help_text="How long before a meeting to be reminded of it.",
     )
 
+    # Working hours, in the user's own time zone: find-a-time proposes only these.
+    work_start = models.TimeField(default=time(9), help_text="Start of the working day.")
+    work_end = models.TimeField(
+        default=time(17), help_text="End of the working day (after its start)."
+    )
+    working_days = models.CharField(
+        max_length=7,
+        default="12345",
+        validators=[validate_working_days],
+        help_text="ISO weekdays worked, 1 = Monday ... 7 = Sunday, such as 12345.",
+    )
+
+    # The secret of the user's calendar feed URL; None until they first ask for it.
+    feed_token = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(work_end__gt=models.F("work_start")),
+                name="user_work_end_after_start",
+                violation_error_message="The working day must end after it starts.",
+            ),
+        ]
+
+    def clean(self):
+        super().clean()
+        if self.work_start and self.work_end and self.work_end <= self.work_start:
+            raise ValidationError({"work_end": "The working day must end after it starts."})
+
+    @property
+    def working_weekdays(self) -> frozenset[int]:
+        return frozenset(int(day) for day in self.working_days)
 
     def __str__(self) -> str:
         full_name = self.get_full_name()

@@ -28,3 +28,12 @@ def validate_timezone(value: str) -> None:
             code="invalid_timezone",
             params={"value": value},
         )
+
+
+def validate_working_days(value: str) -> None:
+    """ISO weekday digits, each at most once: "12345" is Monday to Friday."""
+    if not value or any(day not in "1234567" for day in value) or len(set(value)) != len(value):
+        raise ValidationError(
+            "Give ISO weekdays as digits 1 (Monday) to 7 (Sunday), each once, such as 12345.",
+            code="invalid_working_days",
+        )

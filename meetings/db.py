@@ -1,8 +1,10 @@
 """PostgreSQL-only database pieces. SQLite, the embedded default, has no range types or trigrams."""
 
-from django.contrib.postgres.fields import DateTimeRangeField
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.contrib.postgres.indexes import GinIndex, GistIndex, OpClass
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Cast, Upper
 
 
@@ -29,3 +31,25 @@ def meeting_postgres_indexes() -> list[models.Index]:
             name="meeting_title_trgm",
         ),
     ]
+
+
+ROOM_CONSTRAINT = "room_no_double_booking"
+
+
+def room_exclusion_constraint() -> ExclusionConstraint:
+    """No two meetings that are not cancelled hold one room at overlapping times.
+
+    The database itself refuses a double booking, whatever wrote it (a race between two
+    requests, a raw INSERT). Ranges are half-open, so back-to-back bookings are allowed.
+    btree_gist lets the GiST index compare room_id with `=`. PostgreSQL only, like the
+    indexes above: the services hold the same rule on SQLite.
+    """
+    return ExclusionConstraint(
+        name=ROOM_CONSTRAINT,
+        expressions=[
+            ("room", RangeOperators.EQUAL),
+            (TsTzRange("start_time", "end_time"), RangeOperators.OVERLAPS),
+        ],
+        condition=Q(room__isnull=False) & ~Q(status="cancelled"),
+        violation_error_message="This room is already booked at that time.",
+    )

@@ -46,6 +46,20 @@ class MeetingQuerySet(models.QuerySet):
         return self.filter(pk__in=Participant.objects.filter(user=user).values("meeting_id"))
 
 
+class Room(models.Model):
+    """A place that one meeting at a time can book."""
+
+    name = models.CharField(max_length=100, unique=True)
+    capacity = models.PositiveIntegerField(help_text="How many people it seats.")
+    location = models.CharField(max_length=200, blank=True, help_text="Building, floor.")
+
+    class Meta:
+        ordering = ("name", "id")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Meeting(models.Model):
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", "Scheduled"
@@ -62,6 +76,14 @@ class Meeting(models.Model):
         related_name="organized_meetings",
         verbose_name="organizer",
         db_index=False,  # meeting_organizer_start covers lookups by organizer
+    )
+    room = models.ForeignKey(
+        Room,
+        on_delete=models.PROTECT,  # a room with bookings is not deleted from under them
+        null=True,
+        blank=True,
+        related_name="meetings",
+        db_index=False,  # meeting_room_start covers lookups by room
     )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
     cancellation_reason = models.CharField(max_length=500, blank=True)
@@ -84,7 +106,14 @@ class Meeting(models.Model):
             models.Index(fields=["start_time", "id"], name="meeting_start"),
             # "Meetings I organize", in list order.
             models.Index(fields=["created_by", "start_time", "id"], name="meeting_organizer_start"),
-            # PostgreSQL also has meeting_span_gist and meeting_title_trgm: see migration 0002.
+            # A room's bookings in time order, and the SQLite overlap check of a booking.
+            models.Index(
+                fields=["room", "start_time"],
+                name="meeting_room_start",
+                condition=Q(room__isnull=False),
+            ),
+            # PostgreSQL also has meeting_span_gist and meeting_title_trgm (migration 0002)
+            # and the room_no_double_booking exclusion constraint (migration 0006).
         ]
 
     def __str__(self) -> str:
