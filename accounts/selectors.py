@@ -14,3 +14,9 @@ def user_search(*, term: str = "") -> QuerySet[User]:
             | Q(last_name__icontains=term)
         )
     return users.order_by("username", "id")
+
+
+def user_refs(*, user_ids) -> dict[int, dict]:
+    """{id: {"id", "username"}} for the given people, in one query."""
+    rows = User.objects.filter(pk__in=list(user_ids)).values_list("id", "username")
+    return {user_id: {"id": user_id, "username": username} for user_id, username in rows}

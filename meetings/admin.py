@@ -1,13 +1,17 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.db.models.query import ModelIterable
 from django.forms.models import BaseInlineFormSet
+from django.utils import timezone
 
 from accounts.models import User
 from scheduler.admin_pagination import EstimatedCountPaginator
 
-from .models import ALREADY_INVITED, Meeting, Participant
+from .booking import Booking, RoomConflict, check_room_free, locked_room
+from .models import ALREADY_INVITED, Meeting, Participant, Room
 from .selectors import meeting_participant_counts
 from .services import meeting_bulk_cancel, meeting_record_admin_save
 
@@ -89,14 +93,54 @@ class MeetingChangeList(ChangeList):
         self.result_list._iterable_class = MeetingsWithParticipantCounts
 
 
+@admin.register(Room)
+class RoomAdmin(admin.ModelAdmin):
+    list_display = ("name", "capacity", "location")
+    search_fields = ("name", "location")
+    ordering = ("name", "id")
+
+
+def _booked_by(room: Room, clash: Meeting) -> str:
+    start, end = timezone.localtime(clash.start_time), timezone.localtime(clash.end_time)
+    return (
+        f"{room.name} is booked from {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} "
+        f"({start.tzname()}) by “{clash.title}” (meeting {clash.pk})."
+    )
+
+
+class MeetingAdminForm(forms.ModelForm):
+    """Holds the room rule in the change form: the admin's save runs in a transaction, so the
+    room locked here stays locked until the meeting is saved."""
+
+    class Meta:
+        model = Meeting
+        fields = "__all__"  # noqa: DJ007 - MeetingAdmin.fields picks what is shown
+
+    def clean(self):
+        cleaned = super().clean()
+        room, start, end = (cleaned.get(name) for name in ("room", "start_time", "end_time"))
+        if not (room and start and end) or cleaned.get("status") == Meeting.Status.CANCELLED:
+            return cleaned
+        meeting_id = None if self.instance._state.adding else self.instance.pk
+        booking = Booking(room_id=room.pk, start_time=start, end_time=end, meeting_id=meeting_id)
+        try:
+            check_room_free(locked_room(room.pk, field="room"), booking)
+        except RoomConflict as conflict:
+            raise ValidationError({"room": _booked_by(room, conflict.meeting)}) from None
+        return cleaned
+
+
 @admin.register(Meeting)
 class MeetingAdmin(admin.ModelAdmin):
-    list_display = ("title", "start_time", "end_time", "created_by", "status", "participant_count")
-    list_select_related = ("created_by",)
+    form = MeetingAdminForm
+    list_display = (
+        "title", "start_time", "end_time", "created_by", "room", "status", "participant_count",
+    )  # fmt: skip
+    list_select_related = ("created_by", "room")
     list_filter = ("status", "start_time", "created_at")
     date_hierarchy = "start_time"
     search_fields = ("title",)
-    autocomplete_fields = ("created_by",)
+    autocomplete_fields = ("created_by", "room")
     ordering = ("-start_time", "-id")
     readonly_fields = ("created_at", "updated_at")
     fields = (
@@ -104,6 +148,7 @@ class MeetingAdmin(admin.ModelAdmin):
         "description",
         "location",
         ("start_time", "end_time"),
+        "room",
         "created_by",
         "status",
         ("created_at", "updated_at"),
@@ -115,7 +160,7 @@ class MeetingAdmin(admin.ModelAdmin):
     list_per_page = 50
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("created_by")
+        return super().get_queryset(request).select_related("created_by", "room")
 
     def get_changelist(self, request, **kwargs):
         return MeetingChangeList

@@ -12,7 +12,8 @@ the changed meetings and one cache round trip for all of them.
 
 import hashlib
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 from django.db import connection, transaction
@@ -115,6 +116,17 @@ def _no_uncommitted_changes() -> bool:
 def discard_pending() -> None:
     """Forget changes noted in a transaction that was rolled back (tests start with this)."""
     _pending.meeting_ids, _pending.user_ids = set(), set()
+
+
+@contextmanager
+def pending_restored() -> Iterator[None]:
+    """Forget the changes noted inside the block (a dry run rolls them back), keeping those
+    noted before it for their own commit."""
+    before = set(_pending.meeting_ids), set(_pending.user_ids)
+    try:
+        yield
+    finally:
+        _pending.meeting_ids, _pending.user_ids = before
 
 
 def _flush_pending() -> None:

@@ -20,9 +20,10 @@ from django.db.models.functions import TruncWeek
 
 from accounts.models import User
 
-from .models import Meeting, Participant
+from .models import Meeting, Participant, Room
 
 USER_REF_FIELDS = ("id", "username")
+ROOM_REF_FIELDS = ("room__id", "room__name", "room__location")
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ def meeting_list(*, user: User, filters: MeetingFilters = MeetingFilters()) -> Q
     """
     queryset = _filtered(_meetings_for(user, filters.role), filters)
     return (
-        queryset.select_related("created_by")
+        queryset.select_related("created_by", "room")
         .only(
             "id",
             "title",
@@ -87,6 +88,7 @@ def meeting_list(*, user: User, filters: MeetingFilters = MeetingFilters()) -> Q
             "created_at",
             "updated_at",
             *_user_ref("created_by"),
+            *ROOM_REF_FIELDS,
         )
         .prefetch_related(_participants_prefetch())
         .order_by("start_time", "id")
@@ -162,3 +164,12 @@ def meetings_per_week(*, first_week: datetime, weeks: int) -> list[tuple[datetim
     )
     starts = [first_week + timedelta(weeks=i) for i in range(weeks)]
     return [(start, counts.get(start, 0)) for start in starts]
+
+
+def room_list(*, min_capacity: int | None = None, search: str = "") -> QuerySet[Room]:
+    rooms = Room.objects.all()
+    if min_capacity is not None:
+        rooms = rooms.filter(capacity__gte=min_capacity)
+    if search:
+        rooms = rooms.filter(name__icontains=search)
+    return rooms.order_by("name", "id")

@@ -18,12 +18,25 @@ from notifications.outbox import events_record
 from scheduler.api.fields import FIRST_YEAR, LAST_YEAR
 from scheduler.validation import ItemsValidationError
 
+from .booking import (
+    Booking,
+    check_capacity,
+    check_room_free,
+    check_rooms_free,
+    locked_room,
+    refused_double_booking,
+)
 from .cache import flush_meetings, people_in
-from .models import Meeting, Participant
+from .models import Meeting, Participant, Room
 
+ROOM_FIELDS = ("room__id", "room__name", "room__capacity")
 MAX_PARTICIPANTS = 500
 MAX_BULK_MEETINGS = 500
-EDITABLE_FIELDS = ("title", "description", "location", "start_time", "end_time", "status")
+EDITABLE_FIELDS = (
+    "title", "description", "location", "start_time", "end_time", "status", "room_id",
+)  # fmt: skip
+# Changes that participants hear about, and that move the meeting in its room.
+PLACE_AND_TIME = {"start_time", "end_time", "location", "room_id"}
 
 
 def _check_times(start_time: datetime, end_time: datetime) -> None:
@@ -73,18 +86,28 @@ def meeting_create(
     description: str = "",
     location: str = "",
     participant_ids: Sequence[int] = (),
+    room_id: int | None = None,
 ) -> Meeting:
+    """Raises RoomConflict if the room is booked at an overlapping time."""
     _check_times(start_time, end_time)
     invitees = _invitee_ids(participant_ids, organizer_id=organizer.pk)
     _check_users_exist(invitees)
-    meeting = Meeting.objects.create(
-        created_by=organizer,
-        title=title,
-        description=description,
-        location=location,
-        start_time=start_time,
-        end_time=end_time,
-    )
+    room, booking = None, None
+    if room_id is not None:
+        room = locked_room(room_id)
+        check_capacity(room, len(invitees) + 1)
+        booking = Booking(room_id=room.pk, start_time=start_time, end_time=end_time)
+        check_room_free(room, booking)
+    with refused_double_booking(booking):
+        meeting = Meeting.objects.create(
+            created_by=organizer,
+            title=title,
+            description=description,
+            location=location,
+            start_time=start_time,
+            end_time=end_time,
+            room=room,
+        )
     _invite(meeting, invitees)
     events_record([_event(Event.Kind.MEETING_CREATED, meeting, actor=organizer, to=invitees)])
     return meeting
@@ -101,11 +124,17 @@ def _event(kind: str, meeting: Meeting, *, actor: User, to: Iterable[int], **ext
             "title": meeting.title,
             "start_time": meeting.start_time.isoformat(),
             "end_time": meeting.end_time.isoformat(),
-            "location": meeting.location,
+            "location": _place(meeting),
             "actor_name": actor.get_full_name() or actor.username,
             **extra,
         },
     )
+
+
+def _place(meeting: Meeting) -> str:
+    """Where people go: the room booked, and the meeting's own location words."""
+    room = meeting.room if meeting.room_id else None
+    return ", ".join(part for part in (room and room.name, meeting.location) if part)
 
 
 def _invitees_of(meeting_ids: Collection[int]) -> dict[int, list[int]]:
@@ -120,7 +149,7 @@ def _locked(meeting: Meeting) -> Meeting:
     """The meeting's current row, locked until the transaction ends, so that concurrent
     changes to one meeting run one after the other, each checked against the other's result.
     Raises Meeting.DoesNotExist if it was deleted meanwhile (the API answers 404)."""
-    return Meeting.objects.select_for_update().get(pk=meeting.pk)
+    return Meeting.objects.select_related("room").select_for_update(of=("self",)).get(pk=meeting.pk)
 
 
 def _require_organizer(meeting: Meeting, user: User) -> None:
@@ -135,6 +164,7 @@ def meeting_update(
     """Change the given fields; `participant_ids`, when given, becomes the invitee list.
 
     Moving a meeting resets every answer to needs_action: an acceptance was for the old time.
+    Raises RoomConflict if the room it books (now or after the change) is taken meanwhile.
     """
     meeting = _locked(meeting)
     _require_organizer(meeting, by)
@@ -148,8 +178,10 @@ def meeting_update(
         meeting.cancellation_reason = ""  # back on: the reason it was off no longer holds
         changed.append("cancellation_reason")
     _check_times(meeting.start_time, meeting.end_time)
+    booking = _booking_to_check(meeting, changed)
     if changed:
-        meeting.save(update_fields=[*changed, "updated_at"])
+        with refused_double_booking(booking):
+            meeting.save(update_fields=[*changed, "updated_at"])
     if {"start_time", "end_time"} & set(changed):
         meeting.participants.exclude(status=Participant.Status.NEEDS_ACTION).update(
             status=Participant.Status.NEEDS_ACTION, responded_at=None, comment=""
@@ -158,14 +190,37 @@ def meeting_update(
     added, removed = (), ()
     if participant_ids is not None:
         added, removed = _replace_invitees(meeting, participant_ids)
+    if meeting.room_id and ("room_id" in changed or participant_ids is not None):
+        check_capacity(meeting.room, meeting.participants.count() + 1)
     _record_update_events(meeting, by, changed, added=added, removed=removed)
     return meeting
+
+
+def _booking_to_check(meeting: Meeting, changed: list[str]) -> Booking | None:
+    """The room booking to check when a change books a room, moves a booked meeting, or
+    takes a cancelled one back (it held no room while cancelled). Locks the room."""
+    if "room_id" in changed and meeting.room_id is not None:
+        meeting.room = locked_room(meeting.room_id)
+    if not meeting.room_id or meeting.status == Meeting.Status.CANCELLED:
+        return None
+    if not {"room_id", "start_time", "end_time", "status"} & set(changed):
+        return None
+    if "room_id" not in changed:
+        locked_room(meeting.room_id)
+    booking = Booking(
+        room_id=meeting.room_id,
+        start_time=meeting.start_time,
+        end_time=meeting.end_time,
+        meeting_id=meeting.pk,
+    )
+    check_room_free(meeting.room, booking)
+    return booking
 
 
 def _record_update_events(meeting, by, changed, *, added, removed) -> None:
     """Participants hear of a new time, place or status; people added or removed, of that."""
     events = []
-    if {"start_time", "end_time", "location", "status"} & set(changed):
+    if (PLACE_AND_TIME | {"status"}) & set(changed):
         kind = Event.Kind.MEETING_CHANGED
         if "status" in changed and meeting.status == Meeting.Status.CANCELLED:
             kind = Event.Kind.MEETING_CANCELLED
@@ -190,7 +245,8 @@ def meeting_record_admin_save(
         invitees = _invitees_of([meeting.pk])[meeting.pk]
         events_record([_event(Event.Kind.MEETING_CREATED, meeting, actor=by, to=invitees)])
         return
-    _record_update_events(meeting, by, list(changed), added=list(added), removed=list(removed))
+    changed = ["room_id" if name == "room" else name for name in changed]  # form field names
+    _record_update_events(meeting, by, changed, added=list(added), removed=list(removed))
 
 
 def _replace_invitees(meeting: Meeting, participant_ids: Sequence[int]):
@@ -278,10 +334,14 @@ def participant_add(*, meeting: Meeting, by: User, user_id: int) -> tuple[Partic
         raise ValidationError({"user_id": "The organizer is not a participant of their meeting."})
     _check_users_exist([user_id], field="user_id")
     already = meeting.participants.filter(user_id=user_id).exists()
-    if not already and meeting.participants.count() >= MAX_PARTICIPANTS:
-        raise ValidationError(
-            {"user_id": f"A meeting can invite at most {MAX_PARTICIPANTS} people."}
-        )
+    if not already:
+        invited = meeting.participants.count()
+        if invited >= MAX_PARTICIPANTS:
+            raise ValidationError(
+                {"user_id": f"A meeting can invite at most {MAX_PARTICIPANTS} people."}
+            )
+        if meeting.room_id:
+            check_capacity(meeting.room, invited + 2, field="user_id")  # organizer, newcomer
     _invite(meeting, [user_id])
     if not already:
         events_record([_event(Event.Kind.PARTICIPANT_ADDED, meeting, actor=by, to=[user_id])])
@@ -320,17 +380,26 @@ def meeting_bulk_create(*, organizer: User, items: Sequence[dict]) -> list[Meeti
             errors[str(index)] = error.message_dict
             invitees.append([])
     _check_bulk_users_exist(invitees, errors)
+    rooms = _check_bulk_rooms(items, invitees, errors)
     if errors:
         raise ItemsValidationError(errors)
-    meetings = Meeting.objects.bulk_create(
-        [
-            Meeting(
-                created_by=organizer,
-                **{k: v for k, v in item.items() if k != "participant_ids"},
-            )
-            for item in items
-        ]
-    )
+    bookings = [
+        Booking(room_id=item["room_id"], start_time=item["start_time"], end_time=item["end_time"])
+        for item in items
+        if item.get("room_id") is not None
+    ]
+    check_rooms_free(rooms, bookings)
+    with refused_double_booking(bookings[0] if bookings else None):
+        meetings = Meeting.objects.bulk_create(
+            [
+                Meeting(
+                    created_by=organizer,
+                    room=rooms.get(item.get("room_id")),  # the instance: events name the room
+                    **{k: v for k, v in item.items() if k not in ("participant_ids", "room_id")},
+                )
+                for item in items
+            ]
+        )
     Participant.objects.bulk_create(
         [
             Participant(meeting=meeting, user_id=user_id)
@@ -344,6 +413,26 @@ def meeting_bulk_create(*, organizer: User, items: Sequence[dict]) -> list[Meeti
         for meeting, user_ids in zip(meetings, invitees, strict=True)
     )
     return meetings
+
+
+def _check_bulk_rooms(items: Sequence[dict], invitees: list[list[int]], errors: dict):
+    """Lock the rooms the items book (in id order, so that two bulk requests cannot wait on
+    each other) and check that each exists and seats its meeting; returns them by id."""
+    wanted = sorted({item["room_id"] for item in items if item.get("room_id") is not None})
+    if not wanted:
+        return {}
+    rooms = {room.pk: room for room in Room.objects.select_for_update().filter(pk__in=wanted)}
+    for index, (item, user_ids) in enumerate(zip(items, invitees, strict=True)):
+        room_id = item.get("room_id")
+        if room_id is None:
+            continue
+        try:
+            if room_id not in rooms:
+                raise ValidationError({"room_id": f"No such room: {room_id}."})
+            check_capacity(rooms[room_id], len(user_ids) + 1)
+        except ValidationError as error:
+            errors.setdefault(str(index), {}).update(error.message_dict)
+    return rooms
 
 
 def _check_bulk_users_exist(invitees: list[list[int]], errors: dict) -> None:
@@ -363,6 +452,7 @@ def meeting_bulk_set_status(*, by: User, ids: Collection[int], status: str) -> i
     """Set the status of the caller's own meetings among `ids` with one UPDATE.
 
     Returns how many changed; other people's meetings and unknown ids are left alone.
+    Raises RoomConflict if a meeting taken back from cancelled finds its room booked.
     """
     if status not in Meeting.Status.values:
         raise ValidationError({"status": "Use scheduled or cancelled."})
@@ -370,18 +460,35 @@ def meeting_bulk_set_status(*, by: User, ids: Collection[int], status: str) -> i
     changing = list(
         Meeting.objects.filter(pk__in=list(ids), created_by=by)
         .exclude(status=status)
-        .only("id", "title", "start_time", "end_time", "location")
+        .select_related("room")
+        .only("id", "title", "start_time", "end_time", "location", *ROOM_FIELDS)
         .order_by("pk")
-        .select_for_update()
+        .select_for_update(of=("self",))
     )
+    bookings = _rooms_taken_back(changing) if status == Meeting.Status.SCHEDULED else []
     reason = {"cancellation_reason": ""} if status == Meeting.Status.SCHEDULED else {}
-    updated = Meeting.objects.filter(pk__in=[m.pk for m in changing]).update(
-        status=status, updated_at=timezone.now(), **reason
-    )
+    with refused_double_booking(bookings[0] if bookings else None):
+        updated = Meeting.objects.filter(pk__in=[m.pk for m in changing]).update(
+            status=status, updated_at=timezone.now(), **reason
+        )
     if changing:
         flush_meetings(meeting_ids=[m.pk for m in changing], user_ids=[by.pk])
         _record_status_events(changing, status=status, by=by)
     return updated
+
+
+def _rooms_taken_back(meetings: list[Meeting]) -> list[Booking]:
+    """Cancelled meetings held no room; taking them back books their rooms again."""
+    bookings = [
+        Booking(room_id=m.room_id, start_time=m.start_time, end_time=m.end_time, meeting_id=m.pk)
+        for m in meetings
+        if m.room_id
+    ]
+    if bookings:
+        room_ids = sorted({booking.room_id for booking in bookings})
+        rooms = {r.pk: r for r in Room.objects.select_for_update().filter(pk__in=room_ids)}
+        check_rooms_free(rooms, bookings)
+    return bookings
 
 
 def _record_status_events(meetings: list[Meeting], *, status: str, by: User) -> None:
@@ -399,9 +506,10 @@ def meeting_bulk_cancel(*, meetings: QuerySet[Meeting], by: User) -> int:
     changing = list(
         meetings.filter(status=Meeting.Status.SCHEDULED)
         .select_related(None)
+        .select_related("room")
         .order_by("pk")
-        .only("id", "title", "start_time", "end_time", "location")
-        .select_for_update()
+        .only("id", "title", "start_time", "end_time", "location", *ROOM_FIELDS)
+        .select_for_update(of=("self",))
     )
     ids = [meeting.pk for meeting in changing]
     cancelled = Meeting.objects.filter(pk__in=ids, status=Meeting.Status.SCHEDULED).update(

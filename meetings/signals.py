@@ -9,7 +9,7 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from . import cache
-from .models import Meeting, Participant
+from .models import Meeting, Participant, Room
 
 
 def _is_full_save(instance, update_fields, field: str) -> bool:
@@ -75,4 +75,12 @@ def remember_username(sender, instance, update_fields=None, **kwargs):
 def flush_renamed_user(sender, instance, **kwargs):
     # Everyone who shares a meeting with them shows their username: rare enough to flush all.
     if getattr(instance, "_username_changed", False):
+        cache.flush_everything()
+
+
+@receiver(post_save, sender=Room, dispatch_uid="meetings.flush_changed_room")
+def flush_changed_room(sender, instance, created=False, **kwargs):
+    # Meetings show their room's name and place; rooms change rarely, so flush everything
+    # rather than find everyone who ever booked this one.
+    if not created:
         cache.flush_everything()

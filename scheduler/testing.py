@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
-from meetings.models import Meeting, Participant
+from meetings.models import Meeting, Participant, Room
 from notifications.models import Notification
 
 T0 = datetime(2026, 1, 5, 9, tzinfo=UTC)
@@ -24,7 +24,8 @@ class AdminDataset:
 
     def grow(self, n: int) -> None:
         users = self._grow_users(n + 1)  # the organizer is never a participant
-        self._grow_meetings(n, users)
+        rooms = self._grow_rooms(n)
+        self._grow_meetings(n, users, rooms)
         self._grow_focus_participants(n, users)
         self._grow_notifications(n, users)
 
@@ -41,7 +42,15 @@ class AdminDataset:
         )
         return list(User.objects.order_by("id"))
 
-    def _grow_meetings(self, n: int, users: list[User]) -> None:
+    def _grow_rooms(self, n: int) -> list[Room]:
+        have = Room.objects.count()
+        Room.objects.bulk_create(Room(name=f"Room {i}", capacity=10) for i in range(have, n))
+        rooms = list(Room.objects.order_by("id"))
+        Meeting.objects.filter(pk=self.focus.pk).update(room=rooms[0])
+        self.focus.room = rooms[0]
+        return rooms
+
+    def _grow_meetings(self, n: int, users: list[User], rooms: list[Room]) -> None:
         have = Meeting.objects.count()
         Meeting.objects.bulk_create(
             Meeting(
@@ -49,6 +58,7 @@ class AdminDataset:
                 start_time=T0 + timedelta(days=i),
                 end_time=T0 + timedelta(days=i, minutes=45),
                 created_by=users[i % len(users)],
+                room=rooms[i % len(rooms)] if i % 3 else None,  # one day each: no overlap
                 status=Meeting.Status.CANCELLED if i % 7 == 0 else Meeting.Status.SCHEDULED,
             )
             for i in range(have, n)

@@ -21,6 +21,12 @@ def participant_dict(participant) -> dict:
     }
 
 
+def room_dict(room) -> dict | None:
+    if room is None:
+        return None
+    return {"id": room.id, "name": room.name, "location": room.location}
+
+
 def meeting_dict(meeting) -> dict:
     return {
         "id": meeting.id,
@@ -31,6 +37,7 @@ def meeting_dict(meeting) -> dict:
         "end_time": rfc3339(meeting.end_time),
         "status": meeting.status,
         "cancellation_reason": meeting.cancellation_reason,
+        "room": room_dict(meeting.room),
         "organizer": _user(meeting.created_by),
         "participants": [participant_dict(p) for p in meeting.participants.all()],
         "created_at": rfc3339(meeting.created_at),

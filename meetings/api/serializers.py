@@ -1,7 +1,7 @@
 from django.db import models
 from rest_framework import serializers
 
-from meetings.models import Meeting, Participant
+from meetings.models import Meeting, Participant, Room
 from meetings.services import MAX_BULK_MEETINGS, MAX_PARTICIPANTS
 from scheduler.api.fields import LocalDateTimeField, RFC3339DateTimeField, StrictCharField
 
@@ -25,6 +25,19 @@ class _ReadSerializer(serializers.ModelSerializer):
     }
 
 
+class RoomRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = StrictCharField(read_only=True)
+    location = StrictCharField(read_only=True)
+
+
+class RoomSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Room
+        fields = ("id", "name", "capacity", "location")
+        read_only_fields = fields
+
+
 class ParticipantSerializer(_ReadSerializer):
     user = UserRefSerializer(read_only=True)
 
@@ -39,6 +52,7 @@ class MeetingSerializer(_ReadSerializer):
 
     organizer = UserRefSerializer(source="created_by", read_only=True)
     participants = ParticipantSerializer(many=True, read_only=True)
+    room = RoomRefSerializer(read_only=True, allow_null=True, help_text="The room booked.")
 
     class Meta:
         model = Meeting
@@ -51,12 +65,81 @@ class MeetingSerializer(_ReadSerializer):
             "end_time",
             "status",
             "cancellation_reason",
+            "room",
             "organizer",
             "participants",
             "created_at",
             "updated_at",
         )
         read_only_fields = fields
+
+
+class BusyTimeSerializer(serializers.Serializer):
+    start_time = RFC3339DateTimeField()
+    end_time = RFC3339DateTimeField()
+
+
+class PersonConflictSerializer(serializers.Serializer):
+    """Someone who already attends other meetings at that time (times only, no titles)."""
+
+    user = UserRefSerializer()
+    meetings = BusyTimeSerializer(many=True)
+
+
+class MeetingWrittenSerializer(MeetingSerializer):
+    """A meeting just created or changed, with the people it double-books."""
+
+    conflicts = PersonConflictSerializer(
+        many=True,
+        read_only=True,
+        help_text="Each person's other meetings at this time that they organize or accepted.",
+    )
+
+    class Meta(MeetingSerializer.Meta):
+        fields = (*MeetingSerializer.Meta.fields, "conflicts")
+        read_only_fields = fields
+
+
+class RoomConflictMeetingSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = StrictCharField()
+    start_time = RFC3339DateTimeField()
+    end_time = RFC3339DateTimeField()
+    organizer = UserRefSerializer()
+
+
+class RoomConflictSerializer(serializers.Serializer):
+    """409: the room is booked at an overlapping time."""
+
+    room_id = serializers.ListField(child=StrictCharField())
+    conflicting_meeting = RoomConflictMeetingSerializer(required=False)
+
+
+class NotificationPreviewSerializer(serializers.Serializer):
+    kind = StrictCharField()
+    recipients = UserRefSerializer(many=True)
+    message = StrictCharField(help_text="What they would read (times in your zone).")
+
+
+class DryRunSerializer(serializers.Serializer):
+    """What the write would do; nothing of it is saved."""
+
+    dry_run = serializers.BooleanField()
+    meeting = MeetingSerializer(
+        allow_null=True, help_text="The meeting as it would be (id null if new); null if refused."
+    )
+    conflicts = PersonConflictSerializer(many=True)
+    room_conflict = RoomConflictSerializer(allow_null=True)
+    affected_people = UserRefSerializer(many=True)
+    notifications = NotificationPreviewSerializer(many=True)
+
+
+class DryRunParamsSerializer(serializers.Serializer):
+    dry_run = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Report conflicts, affected people and notifications; save nothing.",
+    )
 
 
 def _participant_ids_field(**kwargs):
@@ -80,6 +163,7 @@ class MeetingWriteSerializer(serializers.Serializer):
     start_time = LocalDateTimeField()
     end_time = LocalDateTimeField()
     participant_ids = _participant_ids_field(required=False, default=list)
+    room_id = id_field(required=False, allow_null=True, default=None, help_text="A room to book.")
 
     def validate(self, attrs):
         if attrs["end_time"] <= attrs["start_time"]:
@@ -99,6 +183,9 @@ class MeetingUpdateSerializer(serializers.Serializer):
     end_time = LocalDateTimeField(required=False)
     status = serializers.ChoiceField(choices=Meeting.Status.choices, required=False)
     participant_ids = _participant_ids_field(required=False)
+    room_id = id_field(
+        required=False, allow_null=True, help_text="A room to book; null gives the room back."
+    )
 
     def validate(self, attrs):
         meeting = self.context["meeting"]

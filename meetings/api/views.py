@@ -11,11 +11,15 @@ from rest_framework.response import Response
 
 from meetings import cache as meeting_cache
 from meetings import selectors, services
+from meetings.conflicts import meeting_conflicts
 from meetings.models import Meeting
+from meetings.rehearsal import rehearse
 from scheduler.api.views import UserTimezoneMixin
 from scheduler.silk import profiled
 
 from . import serializers as s
+from .conflicts import people_conflicts_body
+from .dry_run import dry_run_body
 from .permissions import IsOrganizerOrReadOnly
 from .render import meeting_dict
 
@@ -27,10 +31,23 @@ def _json(body: bytes) -> HttpResponse:
     return HttpResponse(body, content_type="application/json")
 
 
+WRITE_RESPONSES = {409: OpenApiResponse(s.RoomConflictSerializer, "The room is booked then.")}
+DRY_RUN = OpenApiResponse(s.DryRunSerializer, "With ?dry_run=true: what would happen.")
+
+
 @extend_schema_view(
     list=extend_schema(parameters=[s.MeetingListParamsSerializer]),
-    create=extend_schema(request=s.MeetingWriteSerializer, responses={201: s.MeetingSerializer}),
-    partial_update=extend_schema(request=s.MeetingUpdateSerializer),
+    create=extend_schema(
+        request=s.MeetingWriteSerializer,
+        parameters=[s.DryRunParamsSerializer],
+        responses={201: s.MeetingWrittenSerializer, 200: DRY_RUN, **WRITE_RESPONSES},
+    ),
+    partial_update=extend_schema(
+        request=s.MeetingUpdateSerializer,
+        parameters=[s.DryRunParamsSerializer],
+        responses={200: s.MeetingWrittenSerializer, **WRITE_RESPONSES},
+        description="Answers a MeetingWritten, or with ?dry_run=true a DryRun (nothing saved).",
+    ),
     destroy=extend_schema(responses={204: None}),
 )
 class MeetingViewSet(UserTimezoneMixin, viewsets.GenericViewSet):
@@ -74,6 +91,27 @@ class MeetingViewSet(UserTimezoneMixin, viewsets.GenericViewSet):
         meeting = selectors.meeting_detail_queryset(user=self.request.user).get(pk=meeting_id)
         return meeting_dict(meeting)
 
+    def _written(self, meeting_id: int) -> dict:
+        """The meeting as written, with the people it double-books."""
+        meeting = selectors.meeting_detail_queryset(user=self.request.user).get(pk=meeting_id)
+        data = meeting_dict(meeting)
+        data["conflicts"] = people_conflicts_body(meeting_conflicts(meeting=meeting))
+        return data
+
+    def _dry_run_requested(self) -> bool:
+        params = s.DryRunParamsSerializer(data=self.request.query_params.dict())
+        params.is_valid(raise_exception=True)
+        return params.validated_data["dry_run"]
+
+    def _rehearsed(self, write, *, new: bool) -> Response:
+        def inspect(meeting):
+            data = self._written(meeting.pk)
+            people = {data["organizer"]["id"], *(p["user"]["id"] for p in data["participants"])}
+            return data, people
+
+        rehearsal = rehearse(write, inspect)
+        return Response(dry_run_body(rehearsal, new=new, by=self.request.user))
+
     def _variant(self, request, *parts) -> str:
         """Everything an answer depends on besides the data, for its cache key."""
         params = sorted(
@@ -102,17 +140,31 @@ class MeetingViewSet(UserTimezoneMixin, viewsets.GenericViewSet):
         return _json(body)
 
     def create(self, request):
+        dry_run = self._dry_run_requested()
         data = s.MeetingWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        meeting = services.meeting_create(organizer=request.user, **data.validated_data)
-        return Response(self._read(meeting.pk), status=status.HTTP_201_CREATED)
+
+        def write():
+            return services.meeting_create(organizer=request.user, **data.validated_data)
+
+        if dry_run:
+            return self._rehearsed(write, new=True)
+        meeting = write()
+        return Response(self._written(meeting.pk), status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, pk=None):
+        dry_run = self._dry_run_requested()
         meeting = self.get_object()
         data = s.MeetingUpdateSerializer(data=request.data, context={"meeting": meeting})
         data.is_valid(raise_exception=True)
-        services.meeting_update(meeting=meeting, by=request.user, **data.validated_data)
-        return Response(self._read(meeting.pk))
+
+        def write():
+            return services.meeting_update(meeting=meeting, by=request.user, **data.validated_data)
+
+        if dry_run:
+            return self._rehearsed(write, new=False)
+        write()
+        return Response(self._written(meeting.pk))
 
     def destroy(self, request, pk=None):
         services.meeting_delete(meeting=self.get_object(), by=request.user)

@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 import factory
 
 from accounts.tests.factories import UserFactory
-from meetings.models import Meeting, Participant
+from meetings.models import Meeting, Participant, Room
 
 
 class MeetingFactory(factory.django.DjangoModelFactory):
@@ -26,3 +26,12 @@ class ParticipantFactory(factory.django.DjangoModelFactory):
 
     meeting = factory.SubFactory(MeetingFactory)
     user = factory.SubFactory(UserFactory)
+
+
+class RoomFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Room
+
+    name = factory.Sequence(lambda n: f"Room {n}")
+    capacity = 10
+    location = "Floor 2"

@@ -5,13 +5,14 @@ from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
 from meetings.models import Meeting, Participant
-from meetings.tests.factories import MeetingFactory, ParticipantFactory
+from meetings.tests.factories import MeetingFactory, ParticipantFactory, RoomFactory
 from scheduler.testing import assert_fixed_queries
 
 pytestmark = pytest.mark.django_db
 
 MEETINGS = reverse("admin:meetings_meeting_changelist")
 PARTICIPANTS = reverse("admin:meetings_participant_changelist")
+ROOMS = reverse("admin:meetings_room_changelist")
 
 
 @pytest.mark.parametrize(
@@ -24,10 +25,22 @@ PARTICIPANTS = reverse("admin:meetings_participant_changelist")
         (lambda data: MEETINGS + "?o=-4.2", 6),  # by organizer, then start
         (lambda data: MEETINGS + "?p=2", 6),
         (lambda data: reverse("admin:meetings_meeting_add"), 2),
-        (lambda data: reverse("admin:meetings_meeting_change", args=[data.focus.pk]), 5),
+        # ... and the booked room, for its autocomplete box
+        (lambda data: reverse("admin:meetings_meeting_change", args=[data.focus.pk]), 6),
         (lambda data: PARTICIPANTS, 4),
         (lambda data: PARTICIPANTS + "?status__exact=needs_action&q=person", 4),
         (lambda data: reverse("admin:meetings_participant_add"), 2),
+        # session, user, count, full count, page
+        (lambda data: ROOMS, 5),
+        (lambda data: ROOMS + "?q=room", 5),
+        (lambda data: reverse("admin:meetings_room_change", args=[data.focus.room_id]), 3),
+        (
+            lambda data: (
+                reverse("admin:autocomplete")
+                + "?app_label=meetings&model_name=meeting&field_name=room&term=room"
+            ),
+            4,
+        ),
         (
             lambda data: reverse(
                 "admin:meetings_participant_change", args=[data.focus.participants.last().pk]
@@ -227,3 +240,24 @@ def test_staff_edits_in_the_admin_notify_the_participants(
     assert response.status_code == 302
     kinds = dict(Notification.objects.values_list("recipient_id", "kind"))
     assert kinds == {participant.user_id: "updated", newcomer.pk: "invitation"}
+
+
+def test_booking_a_taken_room_in_the_admin_is_a_form_error_naming_the_meeting(admin_client):
+    room = RoomFactory(name="Ada")
+    organizer = UserFactory()
+    data = _meeting_form(organizer, room=room.pk)
+    response = admin_client.post(reverse("admin:meetings_meeting_add"), data)
+    assert response.status_code == 302, response.context["errors"]
+    holder = Meeting.objects.get()
+
+    again = admin_client.post(reverse("admin:meetings_meeting_add"), {**data, "title": "Two"})
+    cancelled = admin_client.post(
+        reverse("admin:meetings_meeting_add"), {**data, "title": "Off", "status": "cancelled"}
+    )
+
+    assert again.status_code == 200
+    [error] = again.context["adminform"].form.errors["room"]
+    assert error.startswith("Ada is booked from ")
+    assert f"(meeting {holder.pk})" in error
+    assert cancelled.status_code == 302  # a cancelled meeting holds no room
+    assert Meeting.objects.count() == 2

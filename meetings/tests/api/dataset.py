@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 from accounts.models import User
-from meetings.models import Meeting, Participant
+from meetings.models import Meeting, Participant, Room
 from notifications.models import Notification
 
 T0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
@@ -16,6 +16,7 @@ class ApiDataset:
     def __init__(self):
         self.me = User.objects.create(username="me", timezone="Europe/Paris")
         self.guest = User.objects.create(username="guest")
+        self.room = Room.objects.create(name="Ada", capacity=1000)
         self.people: list[User] = []
         self.meetings = 0
         self.participants = 0
@@ -43,6 +44,12 @@ class ApiDataset:
         )
         Participant.objects.create(meeting=meeting, user=self.guest)
         self._invite(meeting, self.participants)
+        return meeting
+
+    def booked(self, meeting: Meeting) -> Meeting:
+        """`meeting`, now booking a room of its own."""
+        room = Room.objects.create(name=f"Room of {meeting.pk}", capacity=1000)
+        Meeting.objects.filter(pk=meeting.pk).update(room=room)
         return meeting
 
     def _people(self, count: int) -> None:

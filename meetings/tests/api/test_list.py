@@ -64,7 +64,7 @@ def test_a_meeting_reads_with_its_organizer_and_invitees_but_not_the_organizer_a
     assert body["start_time"] == "2026-03-02T10:00:00Z"
     assert set(body) == {
         "id", "title", "description", "location", "start_time", "end_time", "status",
-        "cancellation_reason", "organizer", "participants", "created_at", "updated_at",
+        "cancellation_reason", "room", "organizer", "participants", "created_at", "updated_at",
     }  # fmt: skip
 
 

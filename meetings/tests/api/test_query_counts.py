@@ -44,9 +44,9 @@ ENDPOINTS = {
     "participants": (3, lambda d, t: Call("get", f"/api/meetings/{t.pk}/participants/")),
     "stats": (2, lambda d, t: Call("get", "/api/meetings/stats/")),
     # token, SAVEPOINT, invitees exist, INSERT meeting, INSERT participants, INSERT the event
-    # (the outbox), RELEASE, read back
+    # (the outbox), RELEASE, read back, the people's other meetings then (conflicts)
     "create": (
-        9,
+        10,
         lambda d, t: Call(
             "post",
             "/api/meetings/",
@@ -58,22 +58,71 @@ ENDPOINTS = {
             },
         ),
     ),
-    # token, the meeting, SAVEPOINT, lock it (SELECT ... FOR UPDATE), UPDATE, RELEASE, read back
-    "rename": (8, lambda d, t: Call("patch", f"/api/meetings/{t.pk}/", {"title": "Renamed"})),
+    # token, the meeting, SAVEPOINT, lock it (SELECT ... FOR UPDATE), UPDATE, RELEASE, read back,
+    # conflicts
+    "rename": (9, lambda d, t: Call("patch", f"/api/meetings/{t.pk}/", {"title": "Renamed"})),
     # ... reset the answers, who to tell, INSERT the event
     "move": (
-        11,
+        12,
         lambda d, t: Call(
             "patch", f"/api/meetings/{t.pk}/", {"end_time": "2026-03-01T11:00:00+01:00"}
         ),
     ),
     # ... current invitees, the new exist, DELETE the dropped, INSERT the new, INSERT events
     "replace invitees": (
-        12,
+        13,
         lambda d, t: Call(
             "patch", f"/api/meetings/{t.pk}/", {"participant_ids": [p.pk for p in d.people[-3:]]}
         ),
     ),
+    # create, with a room: ... lock the room, is it free, SAVEPOINT and RELEASE around the INSERT
+    # (the exclusion constraint's refusal is caught there)
+    "create with room": (
+        14,
+        lambda d, t: Call(
+            "post",
+            "/api/meetings/",
+            {
+                "title": "New",
+                "start_time": f"2026-05-{1 + d.meetings % 28:02}T09:00:00Z",  # a day for each size
+                "end_time": f"2026-05-{1 + d.meetings % 28:02}T10:00:00Z",
+                "participant_ids": [p.pk for p in d.people[:3]],
+                "room_id": d.room.pk,
+            },
+        ),
+    ),
+    # move, with a room: ... lock the room, is it free, SAVEPOINT, RELEASE
+    "move booked": (
+        16,
+        lambda d, t: Call(
+            "patch", f"/api/meetings/{d.booked(t).pk}/", {"end_time": "2026-03-01T11:00:00+01:00"}
+        ),
+    ),
+    # create, then everyone's names and a SAVEPOINT/ROLLBACK around it all
+    "create dry run": (
+        18,
+        lambda d, t: Call(
+            "post",
+            "/api/meetings/?dry_run=true",
+            {
+                "title": "New",
+                "start_time": "2026-03-02T09:00:00Z",
+                "end_time": "2026-03-02T10:00:00Z",
+                "participant_ids": [p.pk for p in d.people[:3]],
+                "room_id": d.room.pk,
+            },
+        ),
+    ),
+    "move dry run": (
+        20,
+        lambda d, t: Call(
+            "patch",
+            f"/api/meetings/{d.booked(t).pk}/?dry_run=true",
+            {"start_time": "2026-03-02T09:00:00Z", "end_time": "2026-03-02T09:10:00Z"},
+        ),
+    ),
+    "rooms": (2, lambda d, t: Call("get", "/api/rooms/?min_capacity=2&search=a")),
+    "room": (2, lambda d, t: Call("get", f"/api/rooms/{d.room.pk}/")),
     # token, the meeting, SAVEPOINT, who is in it, INSERT the event, DELETE its invitations,
     # look for more (Django's cascade), DELETE its notifications, DELETE it, RELEASE
     "delete": (11, lambda d, t: Call("delete", f"/api/meetings/{t.pk}/")),

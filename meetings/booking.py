@@ -1,0 +1,126 @@
+"""The room rules: one booking of a room at a time, and no more people than it seats.
+
+On PostgreSQL the exclusion constraint room_no_double_booking (meetings.db) is the last word:
+the database refuses an overlapping booking whoever writes it. The services check first, with
+the room's row locked, so that bookings of one room run one after the other and the loser of a
+race is told which meeting it clashes with; SQLite, which has no such constraint, relies on
+that check alone (its IMMEDIATE transactions serialize writers).
+"""
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+
+from .db import ROOM_CONSTRAINT
+from .models import Meeting, Room
+
+
+class RoomConflict(Exception):
+    """The room is booked by `meeting` at an overlapping time. The API answers 409."""
+
+    def __init__(self, *, room: Room, meeting: Meeting | None):
+        super().__init__(f"{room.name} is already booked at that time.")
+        self.room = room
+        self.meeting = meeting
+
+
+@dataclass(frozen=True)
+class Booking:
+    room_id: int
+    start_time: datetime
+    end_time: datetime
+    meeting_id: int | None = None  # the meeting itself, when it moves
+
+
+def locked_room(room_id: int, *, field: str = "room_id") -> Room:
+    """The room, its row locked until the transaction ends: bookings of it wait their turn."""
+    room = Room.objects.select_for_update().filter(pk=room_id).order_by("pk").first()
+    if room is None:
+        raise ValidationError({field: f"No such room: {room_id}."})
+    return room
+
+
+def _clashes(bookings: Sequence[Booking]):
+    holding = Q()
+    for booking in bookings:
+        holding |= Q(
+            room_id=booking.room_id,
+            start_time__lt=booking.end_time,
+            end_time__gt=booking.start_time,
+        ) & ~Q(pk=booking.meeting_id)
+    return (
+        Meeting.objects.filter(holding)
+        .exclude(status=Meeting.Status.CANCELLED)
+        .select_related("created_by")
+        .only("id", "title", "start_time", "end_time", "room_id", *_ORGANIZER)
+        .order_by("start_time", "id")
+    )
+
+
+_ORGANIZER = ("created_by__id", "created_by__username")
+
+
+def room_clash(booking: Booking) -> Meeting | None:
+    """The first meeting that holds the room during the booking, if any (cancelled ones do
+    not hold it). One query, on the meeting_room_start index (PostgreSQL may also use the
+    exclusion constraint's GiST index)."""
+    return _clashes([booking]).first()
+
+
+def check_room_free(room: Room, booking: Booking) -> None:
+    clash = room_clash(booking)
+    if clash is not None:
+        raise RoomConflict(room=room, meeting=clash)
+
+
+def check_rooms_free(rooms: dict[int, Room], bookings: Sequence[Booking]) -> None:
+    """Many bookings at once (a bulk request): against the database in one query, then
+    against each other."""
+    if not bookings:
+        return
+    clash = _clashes(bookings).first()
+    if clash is not None:
+        raise RoomConflict(room=rooms[clash.room_id], meeting=clash)
+    by_room: dict[int, list[Booking]] = {}
+    for booking in bookings:
+        by_room.setdefault(booking.room_id, []).append(booking)
+    for room_id, held in by_room.items():
+        held.sort(key=lambda b: b.start_time)
+        for earlier, later in zip(held, held[1:], strict=False):
+            if later.start_time < earlier.end_time:
+                raise ValidationError(
+                    {"room_id": f"Two of these meetings book {rooms[room_id].name} at once."}
+                )
+
+
+def check_capacity(room: Room, people: int, *, field: str = "room_id") -> None:
+    """`people` counts the organizer and every invitee."""
+    if people > room.capacity:
+        raise ValidationError(
+            {field: f"{room.name} seats {room.capacity}; this meeting has {people} people."}
+        )
+
+
+@contextmanager
+def refused_double_booking(booking: Booking | None) -> Iterator[None]:
+    """Turn the exclusion constraint's refusal into a RoomConflict naming the clash.
+
+    The write runs in a savepoint, so that the transaction can still look the clash up. Only
+    a race that slipped past the check (a writer that did not lock the room) gets here.
+    """
+    if booking is None:
+        yield
+        return
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError as error:
+        if ROOM_CONSTRAINT not in str(error):
+            raise
+        clash = room_clash(booking)  # None if it was cancelled meanwhile
+        raise RoomConflict(room=Room.objects.get(pk=booking.room_id), meeting=clash) from error
