@@ -14,7 +14,7 @@ from notifications.models import Notification
 
 from .bulk import insert_rows
 from .cache import flush_everything
-from .models import Meeting, Participant
+from .models import Meeting, Participant, Room
 
 FIRST_NAMES = [
     "Ada",
@@ -113,6 +113,12 @@ KINDS = ("review", "sync", "planning", "retro", "kick-off", "1:1", "workshop", "
 LOCATIONS = ("Room Ada", "Room Turing", "Room Hopper", "Video call", "Cafeteria", "Board room", "")
 DURATIONS_MINUTES = (15, 30, 30, 30, 45, 60, 60, 60, 90, 120)
 PARTICIPANT_STATUSES = [status.value for status in Participant.Status]
+ROOMS = (  # name, seats, where
+    ("Ada", 6, "Floor 1"), ("Turing", 8, "Floor 1"), ("Hopper", 12, "Floor 2"),
+    ("Lovelace", 4, "Floor 2"), ("Board room", 20, "Floor 3"), ("Hamilton", 6, "Floor 3"),
+    ("Liskov", 10, "Floor 4"), ("Atrium", 40, "Ground floor"),
+)  # fmt: skip
+BOOKS_A_ROOM = 0.3  # share of meetings that try to book one
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - demo users only; seed_demo refuses production
 
 
@@ -142,14 +148,17 @@ def seed(
     if len(user_ids) < 2:
         raise ValueError("Demo meetings need at least two users.")
     log(f"{len(user_ids)} users ready")
+    rooms = _RoomBookings(_create_rooms())
     totals = [0, 0, 0]
     for done in range(0, meetings, batch_size):
         count = min(batch_size, meetings - done)
         with transaction.atomic():
-            created = _create_meeting_batch(rng, count, user_ids, participants_per_meeting, now)
+            created = _create_meeting_batch(
+                rng, count, user_ids, participants_per_meeting, now, rooms
+            )
         totals = [a + b for a, b in zip(totals, created, strict=True)]
         log(f"{done + count}/{meetings} meetings")
-    _analyze(User, Meeting, Participant, Notification)
+    _analyze(User, Room, Meeting, Participant, Notification)
     flush_everything()  # COPY and bulk_create send no signals
     log("planner statistics updated")
     return SeedResult(users, totals[0], totals[1], totals[2], time.perf_counter() - started)
@@ -185,8 +194,38 @@ def _create_users(rng: random.Random, count: int) -> list[int]:
     return list(User.objects.filter(is_active=True).values_list("id", flat=True))
 
 
-def _create_meeting_batch(rng, count, user_ids, per_meeting, now) -> tuple[int, int, int]:
+def _create_rooms() -> list[Room]:
+    for name, capacity, location in ROOMS:
+        Room.objects.get_or_create(name=name, defaults={"capacity": capacity, "location": location})
+    return list(Room.objects.all())
+
+
+class _RoomBookings:
+    """The demo's room bookings so far (they may span batches), never two at once in a room,
+    as the database requires. Existing bookings are not loaded: a second seed books anew."""
+
+    def __init__(self, rooms: list[Room]):
+        self.rooms = rooms
+        self.held: dict[tuple[int, object], list[tuple[datetime, datetime]]] = {}
+
+    def book(self, rng: random.Random, meeting: dict, people: int) -> int | None:
+        if meeting["status"] == Meeting.Status.CANCELLED or rng.random() >= BOOKS_A_ROOM:
+            return None
+        room = rng.choice(self.rooms)
+        if room.capacity < people:
+            return None
+        day = self.held.setdefault((room.pk, meeting["start_time"].date()), [])
+        start, end = meeting["start_time"], meeting["end_time"]
+        if any(start < other_end and end > other_start for other_start, other_end in day):
+            return None
+        day.append((start, end))
+        return room.pk
+
+
+def _create_meeting_batch(rng, count, user_ids, per_meeting, now, rooms) -> tuple[int, int, int]:
     meetings = [_random_meeting(rng, user_ids, now) for _ in range(count)]
+    for meeting in meetings:
+        meeting["room_id"] = rooms.book(rng, meeting, per_meeting + 3)  # the most invited + 1
     for meeting, meeting_id in zip(meetings, insert_rows(Meeting, meetings), strict=True):
         meeting["id"] = meeting_id
     participants = []

@@ -2,7 +2,12 @@ import json
 
 from django.http import Http404, HttpResponse
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -33,6 +38,11 @@ def _json(body: bytes) -> HttpResponse:
 
 WRITE_RESPONSES = {409: OpenApiResponse(s.RoomConflictSerializer, "The room is booked then.")}
 DRY_RUN = OpenApiResponse(s.DryRunSerializer, "With ?dry_run=true: what would happen.")
+WRITTEN_OR_DRY_RUN = PolymorphicProxySerializer(
+    component_name="MeetingWrittenOrDryRun",
+    serializers=[s.MeetingWrittenSerializer, s.DryRunSerializer],
+    resource_type_field_name=None,
+)
 
 
 @extend_schema_view(
@@ -45,7 +55,7 @@ DRY_RUN = OpenApiResponse(s.DryRunSerializer, "With ?dry_run=true: what would ha
     partial_update=extend_schema(
         request=s.MeetingUpdateSerializer,
         parameters=[s.DryRunParamsSerializer],
-        responses={200: s.MeetingWrittenSerializer, **WRITE_RESPONSES},
+        responses={200: WRITTEN_OR_DRY_RUN, **WRITE_RESPONSES},
         description="Answers a MeetingWritten, or with ?dry_run=true a DryRun (nothing saved).",
     ),
     destroy=extend_schema(responses={204: None}),
@@ -218,7 +228,8 @@ class MeetingViewSet(UserTimezoneMixin, viewsets.GenericViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
-        request=s.MeetingWriteSerializer(many=True), responses={201: s.MeetingSerializer(many=True)}
+        request=s.MeetingWriteSerializer(many=True),
+        responses={201: s.MeetingSerializer(many=True), **WRITE_RESPONSES},
     )
     @action(detail=False, methods=["post"], pagination_class=None)
     def bulk(self, request):
@@ -230,7 +241,10 @@ class MeetingViewSet(UserTimezoneMixin, viewsets.GenericViewSet):
         )
         return Response([meeting_dict(by_id[m.pk]) for m in meetings], status=201)  # in order
 
-    @extend_schema(request=s.BulkStatusSerializer, responses=s.BulkStatusResultSerializer)
+    @extend_schema(
+        request=s.BulkStatusSerializer,
+        responses={200: s.BulkStatusResultSerializer, **WRITE_RESPONSES},
+    )
     @action(detail=False, methods=["post"], url_path="bulk-status")
     def bulk_status(self, request):
         data = s.BulkStatusSerializer(data=request.data)

@@ -2,7 +2,7 @@ from datetime import UTC, datetime
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db.models import F
+from django.db.models import Count, F
 
 from accounts.models import User
 from meetings.bulk import insert_rows
@@ -33,6 +33,27 @@ def test_seeded_meetings_are_consistent_and_spread_over_years():
     years = set(Meeting.objects.dates("start_time", "year").values_list(flat=True))
     assert len(years) >= 3
     assert Meeting.objects.filter(status=Meeting.Status.CANCELLED).exists()
+
+
+def test_seeded_meetings_book_rooms_never_twice_at_once_nor_over_capacity():
+    call_command("seed_demo", users=10, meetings=3000, batch_size=700)
+
+    booked = list(
+        Meeting.objects.filter(room__isnull=False)
+        .exclude(status=Meeting.Status.CANCELLED)
+        .order_by("room_id", "start_time")
+        .values_list("room_id", "start_time", "end_time", "room__capacity", "id")
+    )
+    assert len(booked) > 300
+    for before, after in zip(booked, booked[1:], strict=False):
+        if before[0] == after[0]:
+            assert after[1] >= before[2], (before, after)
+    invited = dict(
+        Participant.objects.filter(meeting_id__in=[b[4] for b in booked])
+        .values_list("meeting_id")
+        .annotate(n=Count("id"))
+    )
+    assert all(invited.get(b[4], 0) + 1 <= b[3] for b in booked)
 
 
 def test_seeded_demo_users_can_log_in(client):
