@@ -76,7 +76,22 @@ def test_meeting_participants_by_status_use_their_index():
 
 
 def test_unread_notifications_newest_first_use_the_partial_index():
+    # given: statistics of our own, most notifications read (as in real life), so that the
+    # plan does not depend on what autovacuum saw of other tests' rows
     user = UserFactory()
+    meeting = MeetingFactory()
+    Notification.objects.bulk_create(
+        Notification(
+            recipient=user,
+            meeting=meeting,
+            kind="invitation",
+            message="Hi",
+            read_at=None if i % 20 == 0 else datetime(2026, 1, 1, tzinfo=UTC),
+        )
+        for i in range(400)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE notifications_notification")
     queryset = Notification.objects.for_recipient(user).unread().order_by("-created_at")
     assert "notification_unread" in plan_of(queryset)
 
@@ -84,3 +99,19 @@ def test_unread_notifications_newest_first_use_the_partial_index():
 def test_the_newest_notifications_of_everybody_use_their_index():
     queryset = Notification.objects.select_related("recipient", "meeting")[:50]
     assert "notification_created" in plan_of(queryset, sort=False)
+
+
+def test_the_room_booking_check_uses_a_room_index():
+    from meetings.booking import Booking, _clashes
+    from meetings.tests.factories import RoomFactory
+
+    room = RoomFactory()
+    MeetingFactory(room=room)
+    start = datetime(2026, 1, 5, 9, tzinfo=UTC)
+    queryset = _clashes(
+        [Booking(room_id=room.pk, start_time=start, end_time=start + timedelta(hours=1))]
+    )
+
+    plan = plan_of(queryset.values("id"))
+
+    assert "room_no_double_booking" in plan or "meeting_room_start" in plan, plan
