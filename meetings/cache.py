@@ -27,8 +27,9 @@ from .models import Meeting, Participant
 LIST = "meeting_list"
 STATS = "meeting_stats"
 DETAIL = "meeting_detail"
-FAMILIES = (LIST, STATS, DETAIL)
-TIMEOUTS = {LIST: 300, STATS: 300, DETAIL: 300}
+FEED = "meeting_feed"
+FAMILIES = (LIST, STATS, DETAIL, FEED)
+TIMEOUTS = {LIST: 300, STATS: 300, DETAIL: 300, FEED: 300}
 
 
 def _key(family: str, user_id: int, variant: str) -> str:
@@ -72,6 +73,15 @@ def meeting_stats(
         return Computed(body, max(0, int((next_start - timezone.now()).total_seconds())))
 
     return _cached(STATS, user_id=user_id, variant=variant, compute=compute)
+
+
+def meeting_feed(*, user_id: int, variant: str, render: Callable[[], bytes]) -> bytes:
+    """The user's calendar feed, as iCalendar bytes.
+
+    It shows two things that bump no generation, people's full names (the API shows usernames)
+    and which meetings fall in its moving window: the timeout bounds how long those are stale.
+    """
+    return _cached(FEED, user_id=user_id, variant=variant, compute=lambda: Computed(render(), None))
 
 
 def hit_rates() -> dict[str, dict]:

@@ -64,7 +64,7 @@ class RequestCostMiddleware:
             return
         line = {
             "method": request.method,
-            "path": request.path,
+            "path": _loggable_path(request),
             "endpoint": endpoint,
             "status": response.status_code,
             "ms": round(total_ms, 1),
@@ -83,6 +83,13 @@ class RequestCostMiddleware:
             logger.warning(json.dumps(line))
         else:
             logger.info(json.dumps(line))
+
+
+def _loggable_path(request) -> str:
+    """The path, its secret hidden: a calendar feed's URL holds the token that opens it."""
+    match = getattr(request, "resolver_match", None)
+    token = match.kwargs.get("token") if match else None
+    return request.path.replace(token, "[secret]") if token else request.path
 
 
 def _endpoint(request) -> str:

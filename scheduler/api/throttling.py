@@ -57,6 +57,16 @@ class AnonRateThrottle(WindowRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
+class FeedRateThrottle(WindowRateThrottle):
+    """Calendar feed fetches per feed, not per address: calendar services (Google's, Apple's)
+    fetch everybody's feeds from a few addresses, which a per-address limit would shut out."""
+
+    scope = "feed"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": view.kwargs.get("token")}
+
+
 class LoginRateThrottle(AnonRateThrottle):
     """Token login attempts per client address, stricter than other anonymous requests:
     it is where passwords are guessed."""

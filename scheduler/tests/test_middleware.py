@@ -69,6 +69,20 @@ def test_each_request_is_one_structured_log_line(api_as, caplog):
     assert record.levelno == logging.INFO
 
 
+def test_a_calendar_feeds_secret_never_reaches_the_log(api_as, anonymous, caplog):
+    url = api_as(UserFactory()).get("/api/users/me/feed/").json()["url"]
+    path = url.split("://", 1)[1].split("/", 1)[1]
+    token = path.rsplit("/", 1)[1].removesuffix(".ics")
+
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="scheduler.requests"):
+        anonymous.get("/" + path)
+
+    [record] = [r for r in caplog.records if r.name == "scheduler.requests"]
+    assert json.loads(record.getMessage())["path"] == "/api/feeds/[secret].ics"
+    assert token not in caplog.text
+
+
 def test_slow_or_costly_requests_are_warnings(api_as, caplog, settings):
     settings.REQUEST_QUERY_BUDGET = 1
     client = api_as(UserFactory())  # the middleware reads its thresholds when it starts

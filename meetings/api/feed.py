@@ -1,0 +1,104 @@
+"""GET /api/feeds/<token>.ics: a user's meetings for calendar applications to subscribe to.
+
+The secret in the URL is the only credential (calendar applications send no header): no
+authentication, a throttle per feed, and an unknown or revoked token is a 404.
+"""
+
+import hashlib
+
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import quote_etag
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.exceptions import NotFound
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
+from rest_framework.views import APIView
+
+from meetings import cache as meeting_cache
+from meetings import feed
+from scheduler.api.throttling import FeedRateThrottle
+
+CONTENT_TYPE = "text/calendar; charset=utf-8"
+FEED_KEY_PATTERN = r"[A-Za-z0-9_-]{1,64}"
+CLIENT_CACHE_SECONDS = 300  # as long as the server keeps it
+VARIANT = "ics"  # the feed depends on nothing besides the data
+
+
+class ErrorsInJson(BaseContentNegotiation):
+    """The feed itself is text/calendar whatever the client accepts, and errors are JSON:
+    a calendar application that accepts only text/calendar must not get a 406 instead."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+FEED_SCHEMA = extend_schema(
+    operation_id="meeting_feed",
+    summary="A user's calendar feed (iCalendar)",
+    description=(
+        f"The meetings of the feed's owner from {feed.FEED_PAST.days} days ago to "
+        f"{feed.FEED_AHEAD.days} days ahead that they organize or have not declined, at most "
+        f"the {feed.FEED_MAX_EVENTS:,} nearest to now; cancelled ones with STATUS:CANCELLED. "
+        "No authentication: the token in the URL is the secret (get it from "
+        "GET /api/users/me/feed/). Answers If-None-Match with 304."
+    ),
+    auth=[],
+    parameters=[
+        OpenApiParameter(
+            "token",
+            str,
+            OpenApiParameter.PATH,
+            pattern=f"^{FEED_KEY_PATTERN}$",
+            description="The feed's secret.",
+        ),
+        OpenApiParameter(
+            "If-None-Match",
+            str,
+            OpenApiParameter.HEADER,
+            description="ETags of copies the client has, or *: 304 if one is current.",
+        ),
+    ],
+    responses={
+        (200, "text/calendar"): OpenApiResponse(
+            OpenApiTypes.STR, description="An RFC 5545 VCALENDAR."
+        ),
+        304: OpenApiResponse(description="Not modified: the client's copy is current."),
+        # 404 (no feed has this token, or no longer) is added with the other errors.
+    },
+)
+
+
+class MeetingFeedView(APIView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    renderer_classes = [JSONRenderer]  # for errors; the feed is an HttpResponse of its own
+    content_negotiation_class = ErrorsInJson
+    http_method_names = ["get", "head", "options"]
+    throttle_classes = [FeedRateThrottle]
+
+    @FEED_SCHEMA
+    def get(self, request, token: str):
+        owner = feed.feed_owner(token=token)
+        if owner is None:
+            raise NotFound
+        body = meeting_cache.meeting_feed(
+            user_id=owner.pk,
+            variant=VARIANT,
+            render=lambda: feed.feed_body(user=owner, now=timezone.now()),
+        )
+        response = HttpResponse(body, content_type=CONTENT_TYPE)
+        response["ETag"] = quote_etag(hashlib.sha256(body).hexdigest())
+        response["Content-Disposition"] = 'inline; filename="meetings.ics"'
+        # private: the URL holds a secret, shared caches must not keep the answer. No
+        # Last-Modified: answers to invitations and removed meetings change the feed without
+        # changing any meeting's updated_at, so If-Modified-Since would get wrong 304s.
+        patch_cache_control(response, private=True, max_age=CLIENT_CACHE_SECONDS)
+        not_modified = get_conditional_response(request, etag=response["ETag"], response=response)
+        return not_modified or response

@@ -1,0 +1,85 @@
+"""The calendar feed's reads: whose feed a secret opens, and which meetings it shows.
+
+A feed costs three queries however many meetings it holds: the owner by token, the meetings
+with their organizer and room, and their participants with their users.
+"""
+
+from datetime import datetime, timedelta
+
+from django.db.models import DateTimeField, DurationField, F, Prefetch, QuerySet, Value
+from django.db.models.functions import Greatest
+
+from accounts.models import User
+
+from . import feed_ics
+from .models import Meeting, Participant
+
+FEED_PAST = timedelta(days=90)
+FEED_AHEAD = timedelta(days=2 * 365)
+# A feed is downloaded whole at every refresh: beyond this many events the farthest from now
+# are left out (docs/feed.md says so).
+FEED_MAX_EVENTS = 2000
+PERSON_FIELDS = ("id", "username", "first_name", "last_name")
+
+
+def feed_owner(*, token: str) -> User | None:
+    """The active user whose feed `token` opens, or None."""
+    return User.objects.filter(feed_token=token, is_active=True).only(*PERSON_FIELDS).first()
+
+
+def _in_feed(user: User) -> QuerySet[Meeting]:
+    """Meetings the user organizes, or is invited to and has not declined (as visible_to())."""
+    organized = Meeting.objects.filter(created_by=user).order_by().values("id")
+    attending = (
+        Participant.objects.filter(user=user)
+        .exclude(status=Participant.Status.DECLINED)
+        .order_by()
+        .values("meeting_id")
+    )
+    return Meeting.objects.filter(pk__in=organized.union(attending))
+
+
+def _distance_from(now: datetime):
+    # Greatest(a - b, b - a) is |a - b| on both databases: PostgreSQL has no abs(interval).
+    moment = Value(now, output_field=DateTimeField())
+    return Greatest(
+        F("start_time") - moment, moment - F("start_time"), output_field=DurationField()
+    )
+
+
+def feed_meetings(*, user: User, now: datetime) -> QuerySet[Meeting]:
+    """The meetings of the user's feed: in the window around `now`, cancelled ones included
+    (their STATUS tells clients to remove them), at most FEED_MAX_EVENTS, the nearest first."""
+    participants = (
+        Participant.objects.select_related("user")
+        .only("id", "meeting_id", "status", *(f"user__{field}" for field in PERSON_FIELDS))
+        .order_by("id")
+    )
+    return (
+        _in_feed(user)
+        .overlapping(now - FEED_PAST, now + FEED_AHEAD)
+        .select_related("created_by", "room")
+        .only(
+            "id",
+            "title",
+            "description",
+            "location",
+            "start_time",
+            "end_time",
+            "status",
+            "cancellation_reason",
+            "created_at",
+            "updated_at",
+            *(f"created_by__{field}" for field in PERSON_FIELDS),
+            "room__name",
+            "room__location",
+        )
+        .alias(distance=_distance_from(now))
+        .order_by("distance", "id")
+        .prefetch_related(Prefetch("participants", queryset=participants))[:FEED_MAX_EVENTS]
+    )
+
+
+def feed_body(*, user: User, now: datetime) -> bytes:
+    """The user's feed as iCalendar bytes."""
+    return feed_ics.calendar_bytes(owner=user, meetings=feed_meetings(user=user, now=now))
