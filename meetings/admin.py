@@ -5,15 +5,19 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.db.models.query import ModelIterable
 from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 
 from accounts.models import User
 from scheduler.admin_pagination import EstimatedCountPaginator
 
 from .booking import Booking, RoomConflict, check_room_free, locked_room
 from .models import ALREADY_INVITED, Meeting, Participant, Room
-from .selectors import meeting_participant_counts
+from .selectors import meeting_participant_counts, room_upcoming_bookings
 from .services import meeting_bulk_cancel, meeting_record_admin_save
+
+UPCOMING_BOOKINGS = 20
 
 
 class ParticipantInline(admin.TabularInline):
@@ -98,6 +102,37 @@ class RoomAdmin(admin.ModelAdmin):
     list_display = ("name", "capacity", "location")
     search_fields = ("name", "location")
     ordering = ("name", "id")
+    fields = ("name", "capacity", "location", "upcoming_bookings")
+    readonly_fields = ("upcoming_bookings",)
+
+    @admin.display(description=f"next {UPCOMING_BOOKINGS} bookings")
+    def upcoming_bookings(self, room):
+        if room.pk is None:
+            return "-"
+        bookings = room_upcoming_bookings(room=room, now=timezone.now(), limit=UPCOMING_BOOKINGS)
+        if not bookings:
+            return "None"
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                '<li><a href="{}">{}</a>: {} to {} ({})</li>',
+                (
+                    (
+                        reverse("admin:meetings_meeting_change", args=[meeting.pk]),
+                        meeting.title,
+                        _local(meeting.start_time),
+                        _local(meeting.end_time),
+                        meeting.created_by.username,
+                    )
+                    for meeting in bookings
+                ),
+            ),
+        )
+
+
+def _local(moment) -> str:
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
 
 
 def _booked_by(room: Room, clash: Meeting) -> str:

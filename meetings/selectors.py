@@ -173,3 +173,17 @@ def room_list(*, min_capacity: int | None = None, search: str = "") -> QuerySet[
     if search:
         rooms = rooms.filter(name__icontains=search)
     return rooms.order_by("name", "id")
+
+
+def room_upcoming_bookings(*, room: Room, now: datetime, limit: int) -> list[Meeting]:
+    """The room's next bookings (not cancelled, not yet over), with their organizers."""
+    return list(
+        # overlapping(): on PostgreSQL the exclusion constraint's GiST index on (room, span)
+        # finds them, where a btree would walk every past booking of the room first.
+        Meeting.objects.filter(room=room)
+        .overlapping(now, None)
+        .exclude(status=Meeting.Status.CANCELLED)
+        .select_related("created_by")
+        .only("id", "title", "start_time", "end_time", "room_id", *_user_ref("created_by"))
+        .order_by("start_time", "id")[:limit]
+    )

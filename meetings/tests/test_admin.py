@@ -33,7 +33,8 @@ ROOMS = reverse("admin:meetings_room_changelist")
         # session, user, count, full count, page
         (lambda data: ROOMS, 5),
         (lambda data: ROOMS + "?q=room", 5),
-        (lambda data: reverse("admin:meetings_room_change", args=[data.focus.room_id]), 3),
+        # session, user, the room, its next bookings with their organizers
+        (lambda data: reverse("admin:meetings_room_change", args=[data.focus.room_id]), 4),
         (
             lambda data: (
                 reverse("admin:autocomplete")
@@ -261,3 +262,35 @@ def test_booking_a_taken_room_in_the_admin_is_a_form_error_naming_the_meeting(ad
     assert f"(meeting {holder.pk})" in error
     assert cancelled.status_code == 302  # a cancelled meeting holds no room
     assert Meeting.objects.count() == 2
+
+
+def test_a_rooms_page_lists_its_next_bookings_not_past_or_cancelled_ones(admin_client):
+    from django.utils import timezone
+
+    room = RoomFactory(name="Ada")
+    now = timezone.now()
+    soon = MeetingFactory(
+        room=room,
+        title="Soon",
+        start_time=now + timedelta(hours=1),
+        end_time=now + timedelta(hours=2),
+    )
+    MeetingFactory(
+        room=room,
+        title="Gone",
+        start_time=now - timedelta(hours=2),
+        end_time=now - timedelta(hours=1),
+    )
+    MeetingFactory(
+        room=room,
+        title="Off",
+        start_time=now + timedelta(hours=3),
+        end_time=now + timedelta(hours=4),
+        status="cancelled",
+    )
+
+    page = admin_client.get(reverse("admin:meetings_room_change", args=[room.pk])).content.decode()
+
+    assert reverse("admin:meetings_meeting_change", args=[soon.pk]) in page
+    assert "Gone" not in page
+    assert "Off" not in page
