@@ -23,8 +23,12 @@ django.setup()
 
 from django.db import connection, transaction  # noqa: E402
 from django.db.models import Count, Max, Min  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from meetings.models import Meeting, Participant  # noqa: E402
+from meetings.booking import Booking, _clashes  # noqa: E402
+from meetings.conflicts import people_conflicts  # noqa: E402
+from meetings.models import Meeting, Participant, Room  # noqa: E402
+from meetings.selectors import room_upcoming_bookings  # noqa: E402
 from notifications.models import Notification  # noqa: E402
 
 BTREE_OVERLAP = (
@@ -187,9 +191,39 @@ def main() -> None:
         runs=runs,
         show=show,
     )
+    _rooms_and_conflicts(dates["middle"], runs=runs, show=show)
     row(
         "meeting list page 1 in time order (keyset)",
         Meeting.objects.filter(start_time__gte=dates["middle"]).order_by("start_time", "id")[:50],
+        runs=runs,
+        show=show,
+    )
+
+
+def _rooms_and_conflicts(middle, *, runs: int, show: bool) -> None:
+    booked = Meeting.objects.filter(room__isnull=False).values("room").order_by()
+    room = booked.annotate(n=Count("id")).order_by("-n").values_list("room", flat=True).first()
+    if room is None:
+        print("| (no room is booked: reseed with seed_demo to measure the room queries) | | | |")
+        return
+    booking = Booking(room_id=room, start_time=middle, end_time=middle + timedelta(hours=1))
+    row("room booking check, 1 hour", _clashes([booking]).values("id"), runs=runs, show=show)
+    with CaptureQueriesContext(connection) as captured:
+        room_upcoming_bookings(room=Room(pk=room), now=middle, limit=20)
+    row("a room's next 20 bookings (admin)", captured[0]["sql"], [], runs=runs, show=show)
+    meeting = Meeting.objects.overlapping(middle, middle + timedelta(hours=1)).first()
+    people = [meeting.created_by_id, *meeting.participants.values_list("user_id", flat=True)]
+    with CaptureQueriesContext(connection) as captured:
+        people_conflicts(
+            user_ids=people,
+            start=meeting.start_time,
+            end=meeting.end_time,
+            exclude_meeting_id=meeting.pk,
+        )
+    row(
+        f"conflicts of a meeting's {len(people)} people",
+        captured[0]["sql"],
+        [],
         runs=runs,
         show=show,
     )
