@@ -2,9 +2,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import ProtectedError, Q
 from django.db.models.query import ModelIterable
 from django.forms.models import BaseInlineFormSet
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -105,6 +106,28 @@ class RoomAdmin(admin.ModelAdmin):
     fields = ("name", "capacity", "location", "upcoming_bookings")
     readonly_fields = ("upcoming_bookings",)
 
+    def get_actions(self, request):
+        # One room at a time, from its page, where a booking made meanwhile is caught.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except ProtectedError:  # booked while the confirmation page was open
+            self.message_user(
+                request, "This room has been booked meanwhile: it was not deleted.", messages.ERROR
+            )
+            return redirect("admin:meetings_room_change", object_id)
+
+    def delete_model(self, request, room):
+        # Locked first, so that a booking under way (which holds the lock) commits before the
+        # check for bookings runs; without it the DELETE would pass the check and then fail on
+        # the new booking's foreign key at the commit.
+        Room.objects.select_for_update().filter(pk=room.pk).values_list("pk").first()
+        super().delete_model(request, room)
+
     @admin.display(description=f"next {UPCOMING_BOOKINGS} bookings")
     def upcoming_bookings(self, room):
         if room.pk is None:
@@ -157,6 +180,10 @@ class MeetingAdminForm(forms.ModelForm):
         if not (room and start and end) or cleaned.get("status") == Meeting.Status.CANCELLED:
             return cleaned
         meeting_id = None if self.instance._state.adding else self.instance.pk
+        if meeting_id is not None:
+            # The meeting before its room, in the order the services lock them: the other
+            # order would deadlock against an API change of the same meeting.
+            Meeting.objects.select_for_update().filter(pk=meeting_id).values_list("pk").first()
         booking = Booking(room_id=room.pk, start_time=start, end_time=end, meeting_id=meeting_id)
         try:
             check_room_free(locked_room(room.pk, field="room"), booking)

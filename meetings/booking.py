@@ -79,23 +79,24 @@ def check_room_free(room: Room, booking: Booking) -> None:
 
 
 def check_rooms_free(rooms: dict[int, Room], bookings: Sequence[Booking]) -> None:
-    """Many bookings at once (a bulk request): against the database in one query, then
-    against each other."""
+    """Many bookings at once (a bulk request) against the stored ones, in one query."""
     if not bookings:
         return
     clash = _clashes(bookings).first()
     if clash is not None:
         raise RoomConflict(room=rooms[clash.room_id], meeting=clash)
-    by_room: dict[int, list[Booking]] = {}
-    for booking in bookings:
-        by_room.setdefault(booking.room_id, []).append(booking)
-    for room_id, held in by_room.items():
-        held.sort(key=lambda b: b.start_time)
-        for earlier, later in zip(held, held[1:], strict=False):
-            if later.start_time < earlier.end_time:
-                raise ValidationError(
-                    {"room_id": f"Two of these meetings book {rooms[room_id].name} at once."}
-                )
+
+
+def overlapping_pair(bookings: Sequence[Booking]) -> tuple[int, int] | None:
+    """The positions in `bookings` of two that hold one room at once, if any."""
+    order = sorted(
+        range(len(bookings)), key=lambda i: (bookings[i].room_id, bookings[i].start_time)
+    )
+    for earlier, later in zip(order, order[1:], strict=False):
+        a, b = bookings[earlier], bookings[later]
+        if a.room_id == b.room_id and b.start_time < a.end_time:
+            return earlier, later
+    return None
 
 
 def check_capacity(room: Room, people: int, *, field: str = "room_id") -> None:

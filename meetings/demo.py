@@ -201,12 +201,22 @@ def _create_rooms() -> list[Room]:
 
 
 class _RoomBookings:
-    """The demo's room bookings so far (they may span batches), never two at once in a room,
-    as the database requires. Existing bookings are not loaded: a second seed books anew."""
+    """The demo's room bookings (those already stored, and the new ones of every batch), never
+    two at once in a room, as the database requires."""
 
     def __init__(self, rooms: list[Room]):
         self.rooms = rooms
         self.held: dict[tuple[int, object], list[tuple[datetime, datetime]]] = {}
+        stored = (
+            Meeting.objects.filter(room__isnull=False)
+            .exclude(status=Meeting.Status.CANCELLED)
+            .values_list("room_id", "start_time", "end_time")
+        )
+        for room_id, start, end in stored.iterator(chunk_size=10_000):
+            day = start.date()
+            while day <= end.date():  # a stored meeting may run past midnight (UTC)
+                self.held.setdefault((room_id, day), []).append((start, end))
+                day += timedelta(days=1)
 
     def book(self, rng: random.Random, meeting: dict, people: int) -> int | None:
         if meeting["status"] == Meeting.Status.CANCELLED or rng.random() >= BOOKS_A_ROOM:

@@ -24,6 +24,7 @@ from .booking import (
     check_room_free,
     check_rooms_free,
     locked_room,
+    overlapping_pair,
     refused_double_booking,
 )
 from .cache import flush_meetings, people_in
@@ -191,7 +192,8 @@ def meeting_update(
     if participant_ids is not None:
         added, removed = _replace_invitees(meeting, participant_ids)
     if meeting.room_id and ("room_id" in changed or participant_ids is not None):
-        check_capacity(meeting.room, meeting.participants.count() + 1)
+        field = "room_id" if "room_id" in changed else "participant_ids"
+        check_capacity(meeting.room, meeting.participants.count() + 1, field=field)
     _record_update_events(meeting, by, changed, added=added, removed=removed)
     return meeting
 
@@ -383,11 +385,18 @@ def meeting_bulk_create(*, organizer: User, items: Sequence[dict]) -> list[Meeti
     rooms = _check_bulk_rooms(items, invitees, errors)
     if errors:
         raise ItemsValidationError(errors)
+    booking_items = [i for i, item in enumerate(items) if item.get("room_id") is not None]
     bookings = [
-        Booking(room_id=item["room_id"], start_time=item["start_time"], end_time=item["end_time"])
-        for item in items
-        if item.get("room_id") is not None
-    ]
+        Booking(room_id=items[i]["room_id"], start_time=items[i]["start_time"],
+                end_time=items[i]["end_time"])
+        for i in booking_items
+    ]  # fmt: skip
+    if pair := overlapping_pair(bookings):
+        first, second = (booking_items[i] for i in sorted(pair))
+        room = rooms[bookings[pair[0]].room_id]
+        raise ItemsValidationError(
+            {str(second): {"room_id": [f"Books {room.name} at the same time as item {first}."]}}
+        )
     check_rooms_free(rooms, bookings)
     with refused_double_booking(bookings[0] if bookings else None):
         meetings = Meeting.objects.bulk_create(
@@ -421,7 +430,8 @@ def _check_bulk_rooms(items: Sequence[dict], invitees: list[list[int]], errors: 
     wanted = sorted({item["room_id"] for item in items if item.get("room_id") is not None})
     if not wanted:
         return {}
-    rooms = {room.pk: room for room in Room.objects.select_for_update().filter(pk__in=wanted)}
+    rooms = Room.objects.select_for_update().filter(pk__in=wanted).order_by("pk")
+    rooms = {room.pk: room for room in rooms}
     for index, (item, user_ids) in enumerate(zip(items, invitees, strict=True)):
         room_id = item.get("room_id")
         if room_id is None:
@@ -484,10 +494,18 @@ def _rooms_taken_back(meetings: list[Meeting]) -> list[Booking]:
         for m in meetings
         if m.room_id
     ]
-    if bookings:
-        room_ids = sorted({booking.room_id for booking in bookings})
-        rooms = {r.pk: r for r in Room.objects.select_for_update().filter(pk__in=room_ids)}
-        check_rooms_free(rooms, bookings)
+    if not bookings:
+        return bookings
+    room_ids = sorted({booking.room_id for booking in bookings})
+    locked = Room.objects.select_for_update().filter(pk__in=room_ids).order_by("pk")
+    rooms = {room.pk: room for room in locked}
+    if pair := overlapping_pair(bookings):
+        first, second = (bookings[i].meeting_id for i in sorted(pair))
+        room = rooms[bookings[pair[0]].room_id]
+        raise ValidationError(
+            {"ids": f"Meetings {first} and {second} would hold {room.name} at once."}
+        )
+    check_rooms_free(rooms, bookings)
     return bookings
 
 

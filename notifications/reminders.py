@@ -57,6 +57,7 @@ def _remind(*, now: datetime, minutes: int) -> int:
             "meeting__title",
             "meeting__start_time",
             "meeting__location",
+            "meeting__room__name",  # a LEFT JOIN in the same query
         )
     )
     rows = [
@@ -64,10 +65,15 @@ def _remind(*, now: datetime, minutes: int) -> int:
             recipient_id=user_id,
             meeting_id=meeting_id,
             kind=Notification.Kind.REMINDER,
-            message=reminder_message(title=title, start=start, location=location, zone_name=zone),
+            message=reminder_message(
+                title=title,
+                start=start,
+                location=", ".join(part for part in (room, location) if part),
+                zone_name=zone,
+            ),
             about_start=start,
         )
-        for meeting_id, user_id, zone, title, start, location in due
+        for meeting_id, user_id, zone, title, start, location, room in due
     ]
     if rows:
         Notification.objects.bulk_create(rows, ignore_conflicts=True)

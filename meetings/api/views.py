@@ -78,7 +78,7 @@ class MeetingViewSet(UserTimezoneMixin, viewsets.GenericViewSet):
             return super().get_object()
         # Writes need the row and its organizer, not the participants: a cheaper read.
         meeting = Meeting.objects.visible_to(self.request.user).filter(pk=self.kwargs["pk"])
-        meeting = meeting.first()
+        meeting = meeting.select_related("room").first()  # events name the room
         if meeting is None:
             raise Http404
         self.check_object_permissions(self.request, meeting)

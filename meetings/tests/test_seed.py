@@ -56,6 +56,21 @@ def test_seeded_meetings_book_rooms_never_twice_at_once_nor_over_capacity():
     assert all(invited.get(b[4], 0) + 1 <= b[3] for b in booked)
 
 
+def test_seeding_twice_books_no_room_twice():
+    call_command("seed_demo", users=10, meetings=1500, batch_size=700)
+    call_command("seed_demo", users=2, meetings=1500, batch_size=700, seed=7)
+
+    booked = list(
+        Meeting.objects.filter(room__isnull=False)
+        .exclude(status=Meeting.Status.CANCELLED)
+        .order_by("room_id", "start_time")
+        .values_list("room_id", "start_time", "end_time")
+    )
+    for before, after in zip(booked, booked[1:], strict=False):
+        if before[0] == after[0]:
+            assert after[1] >= before[2], (before, after)
+
+
 def test_seeded_demo_users_can_log_in(client):
     call_command("seed_demo", users=3, meetings=1)
 

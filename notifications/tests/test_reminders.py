@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from meetings.models import Meeting, Participant
-from meetings.tests.factories import MeetingFactory, ParticipantFactory
+from meetings.tests.factories import MeetingFactory, ParticipantFactory, RoomFactory
 from notifications.models import Notification
 from notifications.reminders import reminders_send_due
 from notifications.services import notifications_delete_old
@@ -45,6 +45,16 @@ def test_a_participant_is_reminded_once_within_their_reminder_time(now):
     assert message.startswith("Reminder: “Standup” starts on ")
     assert "(Europe/Paris) at Room Ada." in message
     assert [m.to for m in mail.outbox] == [[paul.email]]
+
+
+def test_a_reminder_names_the_room_booked(now):
+    meeting = meeting_in(now, 10, location="bring laptops", room=RoomFactory(name="Hopper"))
+    paul = invite(meeting)
+
+    reminders_send_due(now=now)
+
+    [message] = Notification.objects.filter(recipient=paul).values_list("message", flat=True)
+    assert message.endswith("at Hopper, bring laptops.")
 
 
 @pytest.mark.parametrize(

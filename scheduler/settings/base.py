@@ -134,6 +134,16 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"hide_secrets": {"()": "scheduler.log_filters.HideSecrets"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["hide_secrets"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # Django's own handlers (a console for DEBUG, mail to ADMINS) would write lines that the
+    # filters above never see: its records go to the root's handler like everyone else's.
+    "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
 }

@@ -119,3 +119,15 @@ def test_in_process_figures_keep_two_hours_at_most(monkeypatch):
         clock[0] += perfstats.BUCKET_SECONDS
 
     assert len(perfstats._local) <= perfstats.KEEP_SECONDS // perfstats.BUCKET_SECONDS + 1
+
+
+def test_the_log_handler_hides_a_feed_secret_whoever_logs_it():
+    from scheduler.log_filters import HideSecrets
+
+    record = logging.LogRecord(
+        "django.request", logging.WARNING, __file__, 1, "%s: %s",
+        ("Too Many Requests", "/api/feeds/AbC-_123.ics"), None,
+    )  # fmt: skip
+
+    assert HideSecrets().filter(record) is True
+    assert record.getMessage() == "Too Many Requests: /api/feeds/[secret].ics"

@@ -133,6 +133,13 @@ ENDPOINTS = {
         7,
         lambda d, t: Call("post", f"/api/meetings/{t.pk}/rsvp/", {"status": "accepted"}, True),
     ),
+    # the same: the room comes with the meeting, for the event to name it
+    "rsvp booked": (
+        7,
+        lambda d, t: Call(
+            "post", f"/api/meetings/{d.booked(t).pk}/rsvp/", {"status": "accepted"}, True
+        ),
+    ),
     # token, the meeting + its participants, SAVEPOINT, lock it, user exists, invited?, how
     # many, INSERT, INSERT the event, read it back, RELEASE
     "invite": (

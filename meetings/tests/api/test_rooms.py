@@ -164,6 +164,40 @@ def test_a_room_seats_the_organizer_and_every_invitee(api_as):
     assert "Booth seats 2" in one_more.json()["user_id"][0]
 
 
+def test_inviting_more_people_than_the_room_seats_is_a_400_on_the_invitees(api_as):
+    room = RoomFactory(name="Booth", capacity=2)
+    mine = MeetingFactory(room=room)
+    guests = UserFactory.create_batch(2)
+
+    response = api_as(mine.created_by).patch(
+        f"/api/meetings/{mine.pk}/", {"participant_ids": [g.pk for g in guests]}
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"participant_ids": ["Booth seats 2; this meeting has 3 people."]}
+    assert not mine.participants.exists()
+
+
+def test_taking_back_two_cancelled_meetings_that_would_share_a_room_is_a_400_on_ids(api_as):
+    room = RoomFactory(name="Ada")
+    me = UserFactory()
+    one, two = (
+        MeetingFactory(
+            created_by=me, room=room, start_time=NINE, end_time=NINE + timedelta(hours=1),
+            status="cancelled",
+        )
+        for _ in range(2)
+    )  # fmt: skip
+
+    response = api_as(me).post(
+        "/api/meetings/bulk-status/", {"ids": [one.pk, two.pk], "status": "scheduled"}
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"ids": [f"Meetings {one.pk} and {two.pk} would hold Ada at once."]}
+    assert set(Meeting.objects.values_list("status", flat=True)) == {"cancelled"}
+
+
 def test_an_unknown_room_is_a_400_on_the_field(api_as):
     response = api_as(UserFactory()).post(
         "/api/meetings/", {**booking(RoomFactory()), "room_id": 999_999}
@@ -192,7 +226,9 @@ def test_bulk_bookings_are_checked_against_the_room_and_each_other(api_as):
 
     assert against_stored.status_code == 409
     assert against_each_other.status_code == 400
-    assert "book" in against_each_other.json()["room_id"][0]
+    assert against_each_other.json() == {
+        "1": {"room_id": [f"Books {room.name} at the same time as item 0."]}
+    }
     assert unknown.status_code == 400
     assert unknown.json() == {"1": {"room_id": ["No such room: 999999."]}}
     assert fine.status_code == 201, fine.content

@@ -1,0 +1,19 @@
+"""Logging pieces shared by every environment."""
+
+import logging
+import re
+
+# A calendar feed's URL holds the token that opens it (meetings/api/feed_urls.py).
+FEED_SECRET = re.compile(r"(/api/feeds/)[^/\s\"']+(\.ics)")
+
+
+class HideSecrets(logging.Filter):
+    """Takes feed tokens out of every line a handler writes, whoever logs the path: the request
+    log, Django's own 4xx/5xx warnings, the 503 page's warning."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        hidden = FEED_SECRET.sub(r"\1[secret]\2", message)
+        if hidden != message:
+            record.msg, record.args = hidden, ()
+        return True
