@@ -10,7 +10,18 @@ from .models import User
 class UserAdmin(DjangoUserAdmin):
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
-        ("Preferences", {"fields": ("timezone", "reminder_minutes")}),
+        (
+            "Preferences",
+            {
+                "fields": (
+                    "timezone",
+                    "reminder_minutes",
+                    "work_start",
+                    "work_end",
+                    "working_days",
+                )
+            },
+        ),
     )
     add_fieldsets = (
         *DjangoUserAdmin.add_fieldsets,

@@ -1,15 +1,31 @@
 import secrets
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from .models import User
 
-PROFILE_FIELDS = ("first_name", "last_name", "timezone", "reminder_minutes")
+PROFILE_FIELDS = (
+    "first_name",
+    "last_name",
+    "timezone",
+    "reminder_minutes",
+    "work_start",
+    "work_end",
+    "working_days",
+)
 
 
 @transaction.atomic
 def user_update_profile(*, user: User, **changes) -> User:
-    """Change the user's own name, time zone or reminder time (validated by the caller)."""
+    """Change the user's own name, time zone, reminder time or working hours (each validated by
+    the caller; the two ends of the working day are checked here against the row as locked, so
+    that two requests changing one end each cannot together make it end before it starts)."""
+    if {"work_start", "work_end"} & set(changes):
+        saved = User.objects.select_for_update().filter(pk=user.pk).values("work_start", "work_end")
+        day = {**saved.get(), **changes}
+        if day["work_end"] <= day["work_start"]:
+            raise ValidationError({"work_end": "The working day must end after it starts."})
     changed = [
         name for name in PROFILE_FIELDS if name in changes and getattr(user, name) != changes[name]
     ]

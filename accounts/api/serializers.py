@@ -1,8 +1,11 @@
+import re
+
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import User
-from accounts.validators import iana_zone_names, validate_timezone
+from accounts.validators import iana_zone_names, validate_timezone, validate_working_days
 from scheduler.api.fields import StrictCharField
 
 
@@ -22,10 +25,39 @@ class TimeZoneFieldSchema(OpenApiSerializerFieldExtension):
         return {"type": "string", "enum": iana_zone_names(), "example": "Europe/Paris"}
 
 
+WALL_CLOCK = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$"
+
+
+@extend_schema_field({"type": "string", "pattern": WALL_CLOCK, "example": "09:00"})
+class WallClockField(serializers.TimeField):
+    """A time of day as the user's own clocks show it: HH:MM or HH:MM:SS, no offset.
+
+    OpenAPI's `format: time` is RFC 3339's, which requires an offset, and Django would drop
+    one it was sent: working hours are in the user's zone, so an offset is refused instead.
+    """
+
+    def to_internal_value(self, value):
+        if not isinstance(value, str) or not re.fullmatch(WALL_CLOCK, value):
+            self.fail("invalid", format="HH:MM or HH:MM:SS")
+        return super().to_internal_value(value)
+
+
+@extend_schema_field({"type": "string", "pattern": "^[1-7]{1,7}$", "example": "12345"})
+class WorkingDaysField(StrictCharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "help_text", "ISO weekdays worked, each once: 1 = Monday ... 7 = Sunday, such as 12345."
+        )
+        super().__init__(max_length=7, validators=[validate_working_days], **kwargs)
+
+
 class MeSerializer(serializers.ModelSerializer):
     timezone = TimeZoneField(required=False)
     first_name = StrictCharField(max_length=150, allow_blank=True, required=False)
     last_name = StrictCharField(max_length=150, allow_blank=True, required=False)
+    work_start = WallClockField(required=False, help_text="Start of the working day.")
+    work_end = WallClockField(required=False, help_text="End of the working day (after its start).")
+    working_days = WorkingDaysField(required=False)
 
     class Meta:
         model = User
@@ -37,6 +69,9 @@ class MeSerializer(serializers.ModelSerializer):
             "last_name",
             "timezone",
             "reminder_minutes",
+            "work_start",
+            "work_end",
+            "working_days",
         )
         read_only_fields = ("id", "username", "email")
         extra_kwargs = {
@@ -44,6 +79,16 @@ class MeSerializer(serializers.ModelSerializer):
             "last_name": {"required": False},
             "reminder_minutes": {"required": False},
         }
+
+    def validate(self, attrs):
+        # A PATCH may change one end of the day: compare with the other as saved.
+        start = attrs.get("work_start", getattr(self.instance, "work_start", None))
+        end = attrs.get("work_end", getattr(self.instance, "work_end", None))
+        if start is not None and end is not None and end <= start:
+            raise serializers.ValidationError(
+                {"work_end": ["The working day must end after it starts."]}
+            )
+        return attrs
 
 
 class UserPublicSerializer(serializers.ModelSerializer):

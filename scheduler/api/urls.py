@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("accounts.api.urls")),
     path("", include("meetings.api.urls")),
     path("", include("meetings.api.feed_urls")),
+    path("", include("meetings.api.availability_urls")),
     path("", include("notifications.api.urls")),
     path("metrics/cache/", CacheMetricsView.as_view(), name="api-cache-metrics"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

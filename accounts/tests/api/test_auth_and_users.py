@@ -86,6 +86,9 @@ def test_me_shows_my_profile_and_patch_changes_name_and_time_zone(api_as):
         "last_name": "King",
         "timezone": "Europe/London",
         "reminder_minutes": 15,
+        "work_start": "09:00:00",
+        "work_end": "17:00:00",
+        "working_days": "12345",
     }
     me.refresh_from_db()
     assert (me.first_name, me.timezone) == ("Ada", "Europe/London")

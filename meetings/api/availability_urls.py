@@ -1,0 +1,8 @@
+from django.urls import path
+
+from .availability import FreeBusyView, SuggestView
+
+urlpatterns = [
+    path("availability/", FreeBusyView.as_view(), name="api-availability"),
+    path("availability/suggest/", SuggestView.as_view(), name="api-availability-suggest"),
+]

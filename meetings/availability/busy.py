@@ -1,0 +1,106 @@
+"""Reads for free/busy: the people asked about, and their busy time in one query."""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from django.db.models import CharField, QuerySet, Value
+
+from accounts.models import User
+from meetings.models import Meeting, Participant
+
+from .intervals import Interval, clipped, difference, merged
+
+BUSY, TENTATIVE = "busy", "tentative"
+AVAILABILITY_USER_FIELDS = ("id", "username", "timezone", "work_start", "work_end", "working_days")
+# Answers that keep a meeting in someone's calendar, and how firmly.
+_INVITED_STATUS = {
+    Participant.Status.ACCEPTED: BUSY,
+    Participant.Status.TENTATIVE: TENTATIVE,
+    Participant.Status.NEEDS_ACTION: TENTATIVE,
+}
+_ORGANIZER = "organizer"
+
+
+@dataclass(frozen=True)
+class BusyInterval:
+    start: datetime
+    end: datetime
+    status: str  # BUSY or TENTATIVE
+
+
+@dataclass(frozen=True)
+class PersonBusy:
+    user: User
+    intervals: list[BusyInterval]
+
+
+def availability_users(*, user_ids: Sequence[int]) -> list[User]:
+    """The active users among `user_ids`, in that order, with the columns availability reads.
+
+    One query; the caller compares the result with what it asked for.
+    """
+    found = (
+        User.objects.filter(pk__in=list(user_ids), is_active=True)
+        .only(*AVAILABILITY_USER_FIELDS)
+        .in_bulk()
+    )
+    return [found[user_id] for user_id in user_ids if user_id in found]
+
+
+def busy_queryset(*, user_ids: Sequence[int], start: datetime, end: datetime) -> QuerySet:
+    """(user id, start, end, role) of every meeting that holds one of the people during
+    [start, end): those they organize (role "organizer"), and those they are invited to and
+    have not declined (role: their answer); cancelled meetings left out. Times only.
+
+    UNION ALL of the organizer half and the invited half, each finding the window's meetings
+    with the overlap index: on PostgreSQL the organizer half ANDs the GiST index with
+    meeting_organizer_start, and the invited half joins the GiST bitmap scan to an index scan
+    of participant_user_status (docs/availability.md has the plans).
+    """
+    window = (
+        Meeting.objects.overlapping(start, end).exclude(status=Meeting.Status.CANCELLED).order_by()
+    )
+    organized = window.filter(created_by_id__in=user_ids).values_list(
+        "created_by_id", "start_time", "end_time", Value(_ORGANIZER, output_field=CharField())
+    )
+    invited = window.filter(
+        participants__user_id__in=user_ids, participants__status__in=list(_INVITED_STATUS)
+    ).values_list("participants__user_id", "start_time", "end_time", "participants__status")
+    return organized.union(invited, all=True)
+
+
+def busy_rows(
+    *, user_ids: Sequence[int], start: datetime, end: datetime
+) -> list[tuple[int, datetime, datetime, str]]:
+    """busy_queryset() with the roles read as BUSY or TENTATIVE: one query, whatever the
+    number of people."""
+    rows = busy_queryset(user_ids=user_ids, start=start, end=end)
+    return [
+        (user_id, meeting_start, meeting_end, _INVITED_STATUS.get(role, BUSY))
+        for user_id, meeting_start, meeting_end, role in rows
+    ]
+
+
+def free_busy(*, users: Sequence[User], start: datetime, end: datetime) -> list[PersonBusy]:
+    """Each person's busy time in [start, end), in the order given: intervals of one status
+    merged when they overlap or touch, clipped to the window, sorted. Where a person is busy
+    and tentative at once, busy wins: the tentative interval keeps only the rest."""
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    rows = busy_rows(user_ids=[user.pk for user in users], start=start, end=end)
+    by_person: dict[int, dict[str, list[Interval]]] = defaultdict(lambda: defaultdict(list))
+    for user_id, meeting_start, meeting_end, status in rows:
+        by_person[user_id][status].append((meeting_start, meeting_end))
+    return [
+        PersonBusy(user=user, intervals=_timeline(by_person[user.pk], start=start, end=end))
+        for user in users
+    ]
+
+
+def _timeline(spans: dict[str, list[Interval]], *, start, end) -> list[BusyInterval]:
+    busy = merged(clipped(spans[BUSY], start=start, end=end))
+    tentative = difference(merged(clipped(spans[TENTATIVE], start=start, end=end)), busy)
+    timeline = [BusyInterval(a, b, BUSY) for a, b in busy]
+    timeline += [BusyInterval(a, b, TENTATIVE) for a, b in tentative]
+    return sorted(timeline, key=lambda interval: interval.start)
