@@ -14,7 +14,7 @@ import hashlib
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -28,8 +28,9 @@ LIST = "meeting_list"
 STATS = "meeting_stats"
 DETAIL = "meeting_detail"
 FEED = "meeting_feed"
-FAMILIES = (LIST, STATS, DETAIL, FEED)
-TIMEOUTS = {LIST: 300, STATS: 300, DETAIL: 300, FEED: 300}
+BUSY = "busy_month"
+FAMILIES = (LIST, STATS, DETAIL, FEED, BUSY)
+TIMEOUTS = {LIST: 300, STATS: 300, DETAIL: 300, FEED: 300, BUSY: 3600}
 
 
 def _key(family: str, user_id: int, variant: str) -> str:
@@ -82,6 +83,42 @@ def meeting_feed(*, user_id: int, variant: str, render: Callable[[], bytes]) -> 
     and which meetings fall in its moving window: the timeout bounds how long those are stale.
     """
     return _cached(FEED, user_id=user_id, variant=variant, compute=lambda: Computed(render(), None))
+
+
+BusyRow = tuple[datetime, datetime, str]  # start, end, "busy" or "tentative"
+
+
+def busy_months(
+    *,
+    user_ids: Iterable[int],
+    months: Iterable[date],
+    compute: Callable[[set[tuple[int, date]]], dict[tuple[int, date], list[BusyRow]]],
+) -> dict[tuple[int, date], list[BusyRow]]:
+    """Each person's busy time of each month (the first day of a UTC month), for free/busy and
+    find-a-time: entries by person and month, so that any window reuses them. compute() gets
+    the (person, month) pairs that missed and reads them all in one query.
+
+    Busy time changes only with the person's own meetings and answers, which bump their
+    generation (flush_meetings), so an entry can live long.
+    """
+    keys = {
+        (user_id, month.isoformat()): f"meetings:busy:u{user_id}:{month:%Y-%m}"
+        for user_id in user_ids
+        for month in months
+    }
+
+    def compute_parts(missing: set[tuple[int, str]]):
+        wanted = {(user_id, date.fromisoformat(month)) for user_id, month in missing}
+        return {(u, m.isoformat()): rows for (u, m), rows in compute(wanted).items()}
+
+    found = caching.cached_for_users(
+        family=BUSY,
+        keys=keys,
+        timeout=TIMEOUTS[BUSY],
+        compute=compute_parts,
+        may_store=_no_uncommitted_changes,
+    )
+    return {(user_id, date.fromisoformat(month)): rows for (user_id, month), rows in found.items()}
 
 
 def hit_rates() -> dict[str, dict]:

@@ -72,6 +72,50 @@ def cached_for_user(
     return computed.body
 
 
+def cached_for_users(
+    *,
+    family: str,
+    keys: dict[tuple[int, str], str],
+    timeout: int,
+    compute: Callable[[set[tuple[int, str]]], dict[tuple[int, str], object]],
+    may_store: Callable[[], bool] = lambda: True,
+) -> dict[tuple[int, str], object]:
+    """cached_for_user() for many entries of many users at once: `keys` maps (user id, part)
+    to a cache key. One round trip reads every generation and entry; compute() gets the set
+    of (user id, part) that missed and returns their values, computed together (one query),
+    which one more round trip stores."""
+    if not may_store():
+        return compute(set(keys))
+    user_ids = {user_id for user_id, _ in keys}
+    found = cache.get_many(
+        [GLOBAL_GENERATION_KEY, *(generation_key(u) for u in user_ids), *keys.values()]
+    )
+    everything = found.get(GLOBAL_GENERATION_KEY) or _start_generation(GLOBAL_GENERATION_KEY)
+    generations = {
+        user_id: (everything, found.get(generation_key(user_id)) or _start_generation(
+            generation_key(user_id)))
+        for user_id in user_ids
+    }  # fmt: skip
+    values, missing = {}, set()
+    for (user_id, part), key in keys.items():
+        entry = found.get(key)
+        if entry is not None and entry.get("generations") == generations[user_id]:
+            values[(user_id, part)] = entry["body"]
+        else:
+            missing.add((user_id, part))
+    count(family, hit=True, n=len(values))
+    count(family, hit=False, n=len(missing))
+    if missing:
+        computed = compute(missing)
+        stored = {
+            keys[wanted]: {"generations": generations[wanted[0]], "body": computed[wanted]}
+            for wanted in missing
+        }
+        cache.set_many(stored, timeout)
+        values.update(computed)
+    return values
+
+
 def _start_generation(key: str) -> str:
     # First use, or evicted: any entry made under an older token becomes unreachable.
     token = new_token()
@@ -118,19 +162,21 @@ def end_request_tally(token) -> None:
     _request_tally.reset(token)
 
 
-def count(family: str, *, hit: bool) -> None:
+def count(family: str, *, hit: bool, n: int = 1) -> None:
+    if n == 0:
+        return
     tally = _request_tally.get()
     if tally is not None:
         if hit:
-            tally.hits += 1
+            tally.hits += n
         else:
-            tally.misses += 1
+            tally.misses += n
     key = _counter_key(family, "hit" if hit else "miss")
     try:
-        cache.incr(key)
+        cache.incr(key, n)
     except ValueError:  # the first of its kind (or evicted)
-        if not cache.add(key, 1, None):
-            cache.incr(key)
+        if not cache.add(key, n, None):
+            cache.incr(key, n)
 
 
 def hit_rates(families: Iterable[str]) -> dict[str, dict]:

@@ -3,11 +3,12 @@
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.db.models import CharField, QuerySet, Value
 
 from accounts.models import User
+from meetings import cache as meeting_cache
 from meetings.models import Meeting, Participant
 
 from .intervals import Interval, clipped, difference, merged
@@ -74,13 +75,54 @@ def busy_queryset(*, user_ids: Sequence[int], start: datetime, end: datetime) ->
 def busy_rows(
     *, user_ids: Sequence[int], start: datetime, end: datetime
 ) -> list[tuple[int, datetime, datetime, str]]:
-    """busy_queryset() with the roles read as BUSY or TENTATIVE: one query, whatever the
-    number of people."""
-    rows = busy_queryset(user_ids=user_ids, start=start, end=end)
-    return [
-        (user_id, meeting_start, meeting_end, _INVITED_STATUS.get(role, BUSY))
-        for user_id, meeting_start, meeting_end, role in rows
-    ]
+    """(user id, start, end, BUSY or TENTATIVE) of every meeting that holds one of the people
+    during [start, end), sorted.
+
+    Read through the cache by person and UTC month (meetings.cache.busy_months): a warm read
+    costs no query, a cold one the one query of busy_queryset() for the months that missed.
+    """
+    by_month = meeting_cache.busy_months(
+        user_ids=user_ids, months=utc_months(start, end), compute=_read_months
+    )
+    rows = {
+        (user_id, row_start, row_end, status)
+        for (user_id, _), month_rows in by_month.items()
+        for row_start, row_end, status in month_rows
+        if row_start < end and row_end > start
+    }
+    return sorted(rows, key=lambda row: (row[0], row[1], row[2], row[3]))
+
+
+def _read_months(wanted: set[tuple[int, date]]) -> dict[tuple[int, date], list]:
+    """The busy rows of each (person, month) wanted, in one query over all of them."""
+    months = sorted({month for _, month in wanted})
+    start = datetime.combine(months[0], time(), tzinfo=UTC)
+    end = datetime.combine(_next_month(months[-1]), time(), tzinfo=UTC)
+    found: dict[tuple[int, date], list] = {pair: [] for pair in wanted}
+    people = sorted({user_id for user_id, _ in wanted})
+    for user_id, row_start, row_end, role in busy_queryset(user_ids=people, start=start, end=end):
+        row = (row_start, row_end, _INVITED_STATUS.get(role, BUSY))
+        for month in utc_months(max(row_start, start), min(row_end, end)):
+            if (user_id, month) in found:
+                found[(user_id, month)].append(row)
+    return found
+
+
+def utc_months(start: datetime, end: datetime) -> list[date]:
+    """The first days of the UTC months that [start, end) overlaps."""
+    if end <= start:
+        return []
+    month = start.astimezone(UTC).date().replace(day=1)
+    last = (end.astimezone(UTC) - timedelta(microseconds=1)).date().replace(day=1)
+    months = []
+    while month <= last:
+        months.append(month)
+        month = _next_month(month)
+    return months
+
+
+def _next_month(month: date) -> date:
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
 
 
 def free_busy(*, users: Sequence[User], start: datetime, end: datetime) -> list[PersonBusy]:

@@ -27,6 +27,7 @@ def test_staff_read_hit_rates_per_family(api_as, some_traffic):
         "meeting_stats": {"hits": 0, "misses": 1, "hit_rate": 0.0},
         "meeting_detail": {"hits": 0, "misses": 0, "hit_rate": None},
         "meeting_feed": {"hits": 0, "misses": 0, "hit_rate": None},
+        "busy_month": {"hits": 0, "misses": 0, "hit_rate": None},
     }
 
 

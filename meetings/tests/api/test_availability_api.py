@@ -356,3 +356,49 @@ def test_suggest_with_rooms_lists_the_free_rooms_of_each_slot(api, me):
     }
     assert body["slots"][4]["rooms"] == [ada_ref, hall_ref]  # 10:00, once Ada is free
     assert SuggestionSerializer(data=body).is_valid()
+
+
+# -- the cache -------------------------------------------------------------------------------
+
+
+def test_a_warm_free_busy_read_costs_no_busy_query_and_a_change_shows_at_once(
+    api, api_as, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    # given: ann's meeting, read once (cold)
+    from meetings import services
+
+    ann, bob = UserFactory(username="ann"), UserFactory(username="bob")
+    with django_capture_on_commit_callbacks(execute=True):
+        held = meeting(ann, at(8), 60)
+        invitation = ParticipantFactory(meeting=meeting(ann, at(10), 30), user=bob)
+    url = f"{FREE_BUSY}?users={ann.pk},{bob.pk}&{DAY}"
+    cold = api.get(url).json()
+
+    # when: read again, then bob accepts and ann moves her meeting (through the services)
+    with django_assert_num_queries(2):  # the token with its user, the people
+        warm = api.get(url).json()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.meeting_rsvp(meeting=invitation.meeting, user=bob, status="accepted")
+        services.meeting_update(meeting=held, by=ann, start_time=at(12), end_time=at(13))
+    after = api.get(url).json()
+
+    # then
+    assert warm == cold
+    busy = {person["username"]: person["busy"] for person in after["users"]}
+    assert [b["status"] for b in busy["bob"]] == ["busy"]
+    assert busy["ann"][-1]["start_time"] == "2030-03-04T13:00:00+01:00"
+
+
+def test_a_window_across_two_months_reads_a_meeting_across_them_once(api):
+    ann = UserFactory(username="ann")
+    midnight = datetime(2030, 4, 1, tzinfo=UTC)
+    meeting(ann, midnight - timedelta(hours=1), 120)  # 31 March 23:00 to 1 April 01:00 UTC
+    url = f"{FREE_BUSY}?users={ann.pk}&from=2030-03-20T00:00Z&to=2030-04-10T00:00Z"
+
+    cold, warm = api.get(url).json(), api.get(url).json()
+
+    assert cold == warm
+    [person] = cold["users"]
+    assert [(b["start_time"], b["end_time"]) for b in person["busy"]] == [
+        ("2030-04-01T01:00:00+02:00", "2030-04-01T03:00:00+02:00")
+    ]
