@@ -121,11 +121,17 @@ class NotificationPreviewSerializer(serializers.Serializer):
     message = StrictCharField(help_text="What they would read (times in your zone).")
 
 
+class MeetingPreviewSerializer(MeetingSerializer):
+    """A meeting as a write would leave it; a new one has no id yet."""
+
+    id = serializers.IntegerField(read_only=True, allow_null=True)
+
+
 class DryRunSerializer(serializers.Serializer):
     """What the write would do; nothing of it is saved."""
 
     dry_run = serializers.BooleanField()
-    meeting = MeetingSerializer(
+    meeting = MeetingPreviewSerializer(
         allow_null=True, help_text="The meeting as it would be (id null if new); null if refused."
     )
     conflicts = PersonConflictSerializer(many=True)
