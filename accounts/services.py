@@ -19,20 +19,21 @@ PROFILE_FIELDS = (
 @transaction.atomic
 def user_update_profile(*, user: User, **changes) -> User:
     """Change the user's own name, time zone, reminder time or working hours (each validated by
-    the caller; the two ends of the working day are checked here against the row as locked, so
-    that two requests changing one end each cannot together make it end before it starts)."""
-    if {"work_start", "work_end"} & set(changes):
-        saved = User.objects.select_for_update().filter(pk=user.pk).values("work_start", "work_end")
-        day = {**saved.get(), **changes}
-        if day["work_end"] <= day["work_start"]:
-            raise ValidationError({"work_end": "The working day must end after it starts."})
+    the caller). What changes is decided against the row as locked, not against `user`, which
+    may be a copy read before another request changed it: so that two requests changing one
+    end of the working day each cannot together make it end before it starts."""
+    saved = User.objects.select_for_update().only(*PROFILE_FIELDS).get(pk=user.pk)
     changed = [
-        name for name in PROFILE_FIELDS if name in changes and getattr(user, name) != changes[name]
+        name for name in PROFILE_FIELDS if name in changes and getattr(saved, name) != changes[name]
     ]
     for name in changed:
-        setattr(user, name, changes[name])
+        setattr(saved, name, changes[name])
+    if saved.work_end <= saved.work_start:
+        raise ValidationError({"work_end": "The working day must end after it starts."})
     if changed:
-        user.save(update_fields=changed)
+        saved.save(update_fields=changed)
+    for name in PROFILE_FIELDS:  # the caller's copy shows the profile as saved
+        setattr(user, name, getattr(saved, name))
     return user
 
 

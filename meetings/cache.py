@@ -30,7 +30,7 @@ DETAIL = "meeting_detail"
 FEED = "meeting_feed"
 BUSY = "busy_month"
 FAMILIES = (LIST, STATS, DETAIL, FEED, BUSY)
-TIMEOUTS = {LIST: 300, STATS: 300, DETAIL: 300, FEED: 300, BUSY: 3600}
+TIMEOUTS = {LIST: 300, STATS: 300, DETAIL: 300, FEED: 300, BUSY: 300}
 
 
 def _key(family: str, user_id: int, variant: str) -> str:
@@ -99,7 +99,8 @@ def busy_months(
     the (person, month) pairs that missed and reads them all in one query.
 
     Busy time changes only with the person's own meetings and answers, which bump their
-    generation (flush_meetings), so an entry can live long.
+    generation (flush_meetings). The timeout is the others' all the same: it bounds how long a
+    bump lost to a Redis failure could leave find-a-time proposing a taken slot.
     """
     keys = {
         (user_id, month.isoformat()): f"meetings:busy:u{user_id}:{month:%Y-%m}"

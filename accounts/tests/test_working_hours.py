@@ -160,3 +160,22 @@ def test_the_service_checks_the_day_against_the_saved_row_not_a_stale_copy():
     with pytest.raises(ValidationError) as refused:
         user_update_profile(user=stale, work_end=time(15))
     assert refused.value.message_dict == {"work_end": ["The working day must end after it starts."]}
+
+
+def test_a_change_made_on_a_stale_copy_is_saved_whole_against_the_row():
+    # given: request 2 authenticated (its copy: 09:00-17:00) before request 1 saved 12:00-17:00
+    from datetime import time
+
+    from accounts.models import User
+    from accounts.services import user_update_profile
+
+    me = UserFactory(work_start=time(9), work_end=time(17))
+    stale = User.objects.get(pk=me.pk)
+    user_update_profile(user=me, work_start=time(12))
+
+    # when: request 2 sets 09:00-11:00, its start equal to its stale copy's
+    user_update_profile(user=stale, work_start=time(9), work_end=time(11))
+
+    # then: both ends are saved, not only the one that differed from the stale copy
+    me.refresh_from_db()
+    assert (me.work_start, me.work_end) == (time(9), time(11))
