@@ -13,6 +13,7 @@ from accounts.models import User
 
 from . import feed_ics
 from .models import Meeting, Participant
+from .selectors import MEETING_FIELDS
 
 FEED_PAST = timedelta(days=90)
 FEED_AHEAD = timedelta(days=2 * 365)
@@ -60,16 +61,7 @@ def feed_meetings(*, user: User, now: datetime) -> QuerySet[Meeting]:
         .overlapping(now - FEED_PAST, now + FEED_AHEAD)
         .select_related("created_by", "room")
         .only(
-            "id",
-            "title",
-            "description",
-            "location",
-            "start_time",
-            "end_time",
-            "status",
-            "cancellation_reason",
-            "created_at",
-            "updated_at",
+            *MEETING_FIELDS,
             *(f"created_by__{field}" for field in PERSON_FIELDS),
             "room__name",
             "room__location",

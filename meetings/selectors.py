@@ -24,6 +24,11 @@ from .models import Meeting, Participant, Room
 
 USER_REF_FIELDS = ("id", "username")
 ROOM_REF_FIELDS = ("room__id", "room__name", "room__location")
+# A meeting's own columns as every read shows it (the API, the calendar feed).
+MEETING_FIELDS = (
+    "id", "title", "description", "location", "start_time", "end_time", "status",
+    "cancellation_reason", "created_at", "updated_at",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -76,20 +81,7 @@ def meeting_list(*, user: User, filters: MeetingFilters = MeetingFilters()) -> Q
     queryset = _filtered(_meetings_for(user, filters.role), filters)
     return (
         queryset.select_related("created_by", "room")
-        .only(
-            "id",
-            "title",
-            "description",
-            "location",
-            "start_time",
-            "end_time",
-            "status",
-            "cancellation_reason",
-            "created_at",
-            "updated_at",
-            *_user_ref("created_by"),
-            *ROOM_REF_FIELDS,
-        )
+        .only(*MEETING_FIELDS, *_user_ref("created_by"), *ROOM_REF_FIELDS)
         .prefetch_related(_participants_prefetch())
         .order_by("start_time", "id")
     )
