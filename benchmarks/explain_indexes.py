@@ -26,9 +26,9 @@ from django.db.models import Count, Max, Min  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from meetings.booking import Booking, _clashes  # noqa: E402
-from meetings.conflicts import people_conflicts  # noqa: E402
+from meetings.conflicts import meeting_conflicts  # noqa: E402
 from meetings.models import Meeting, Participant, Room  # noqa: E402
-from meetings.selectors import room_upcoming_bookings  # noqa: E402
+from meetings.selectors import meeting_list, room_upcoming_bookings  # noqa: E402
 from notifications.models import Notification  # noqa: E402
 
 BTREE_OVERLAP = (
@@ -211,17 +211,13 @@ def _rooms_and_conflicts(middle, *, runs: int, show: bool) -> None:
     with CaptureQueriesContext(connection) as captured:
         room_upcoming_bookings(room=Room(pk=room), now=middle, limit=20)
     row("a room's next 20 bookings (admin)", captured[0]["sql"], [], runs=runs, show=show)
-    meeting = Meeting.objects.overlapping(middle, middle + timedelta(hours=1)).first()
-    people = [meeting.created_by_id, *meeting.participants.values_list("user_id", flat=True)]
+    hour = (middle, middle + timedelta(hours=1))
+    organizer = Meeting.objects.overlapping(*hour).first().created_by
+    meeting = meeting_list(user=organizer).overlapping(*hour).first()  # with its people loaded
     with CaptureQueriesContext(connection) as captured:
-        people_conflicts(
-            user_ids=people,
-            start=meeting.start_time,
-            end=meeting.end_time,
-            exclude_meeting_id=meeting.pk,
-        )
+        meeting_conflicts(meeting=meeting)
     row(
-        f"conflicts of a meeting's {len(people)} people",
+        f"conflicts of a meeting's {1 + len(meeting.participants.all())} people",
         captured[0]["sql"],
         [],
         runs=runs,

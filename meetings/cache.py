@@ -103,23 +103,17 @@ def busy_months(
     bump lost to a Redis failure could leave find-a-time proposing a taken slot.
     """
     keys = {
-        (user_id, month.isoformat()): f"meetings:busy:u{user_id}:{month:%Y-%m}"
+        (user_id, month): f"meetings:busy:u{user_id}:{month:%Y-%m}"
         for user_id in user_ids
         for month in months
     }
-
-    def compute_parts(missing: set[tuple[int, str]]):
-        wanted = {(user_id, date.fromisoformat(month)) for user_id, month in missing}
-        return {(u, m.isoformat()): rows for (u, m), rows in compute(wanted).items()}
-
-    found = caching.cached_for_users(
+    return caching.cached_for_users(
         family=BUSY,
         keys=keys,
         timeout=TIMEOUTS[BUSY],
-        compute=compute_parts,
+        compute=compute,
         may_store=_no_uncommitted_changes,
     )
-    return {(user_id, date.fromisoformat(month)): rows for (user_id, month), rows in found.items()}
 
 
 def hit_rates() -> dict[str, dict]:

@@ -45,13 +45,13 @@ class MeetingFilters:
 def _participants_prefetch() -> Prefetch:
     participants = (
         Participant.objects.select_related("user")
-        .only("id", "meeting_id", "status", "responded_at", "comment", *_user_ref("user"))
+        .only("id", "meeting_id", "status", "responded_at", "comment", *user_ref("user"))
         .order_by("id")
     )
     return Prefetch("participants", queryset=participants)
 
 
-def _user_ref(relation: str) -> list[str]:
+def user_ref(relation: str) -> list[str]:
     return [f"{relation}__{field}" for field in USER_REF_FIELDS]
 
 
@@ -81,7 +81,7 @@ def meeting_list(*, user: User, filters: MeetingFilters = MeetingFilters()) -> Q
     queryset = _filtered(_meetings_for(user, filters.role), filters)
     return (
         queryset.select_related("created_by", "room")
-        .only(*MEETING_FIELDS, *_user_ref("created_by"), *ROOM_REF_FIELDS)
+        .only(*MEETING_FIELDS, *user_ref("created_by"), *ROOM_REF_FIELDS)
         .prefetch_related(_participants_prefetch())
         .order_by("start_time", "id")
     )
@@ -94,7 +94,7 @@ def meeting_detail_queryset(*, user: User) -> QuerySet[Meeting]:
 
 def meeting_participants(*, meeting: Meeting) -> QuerySet[Participant]:
     return meeting.participants.select_related("user").only(
-        "id", "meeting_id", "status", "responded_at", "comment", *_user_ref("user")
+        "id", "meeting_id", "status", "responded_at", "comment", *user_ref("user")
     )
 
 
@@ -176,6 +176,6 @@ def room_upcoming_bookings(*, room: Room, now: datetime, limit: int) -> list[Mee
         .overlapping(now, None)
         .exclude(status=Meeting.Status.CANCELLED)
         .select_related("created_by")
-        .only("id", "title", "start_time", "end_time", "room_id", *_user_ref("created_by"))
+        .only("id", "title", "start_time", "end_time", "room_id", *user_ref("created_by"))
         .order_by("start_time", "id")[:limit]
     )

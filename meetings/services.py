@@ -24,11 +24,12 @@ from .booking import (
     check_room_free,
     check_rooms_free,
     locked_room,
+    locked_rooms,
     overlapping_pair,
     refused_double_booking,
 )
 from .cache import flush_meetings, people_in
-from .models import Meeting, Participant, Room
+from .models import Meeting, Participant
 
 ROOM_FIELDS = ("room__id", "room__name", "room__capacity")
 MAX_PARTICIPANTS = 500
@@ -427,11 +428,10 @@ def meeting_bulk_create(*, organizer: User, items: Sequence[dict]) -> list[Meeti
 def _check_bulk_rooms(items: Sequence[dict], invitees: list[list[int]], errors: dict):
     """Lock the rooms the items book (in id order, so that two bulk requests cannot wait on
     each other) and check that each exists and seats its meeting; returns them by id."""
-    wanted = sorted({item["room_id"] for item in items if item.get("room_id") is not None})
+    wanted = [item["room_id"] for item in items if item.get("room_id") is not None]
     if not wanted:
         return {}
-    rooms = Room.objects.select_for_update().filter(pk__in=wanted).order_by("pk")
-    rooms = {room.pk: room for room in rooms}
+    rooms = locked_rooms(wanted)
     for index, (item, user_ids) in enumerate(zip(items, invitees, strict=True)):
         room_id = item.get("room_id")
         if room_id is None:
@@ -496,9 +496,7 @@ def _rooms_taken_back(meetings: list[Meeting]) -> list[Booking]:
     ]
     if not bookings:
         return bookings
-    room_ids = sorted({booking.room_id for booking in bookings})
-    locked = Room.objects.select_for_update().filter(pk__in=room_ids).order_by("pk")
-    rooms = {room.pk: room for room in locked}
+    rooms = locked_rooms(booking.room_id for booking in bookings)
     if pair := overlapping_pair(bookings):
         first, second = (bookings[i].meeting_id for i in sorted(pair))
         room = rooms[bookings[pair[0]].room_id]

@@ -9,7 +9,7 @@ tokens, where nobody will ever take it for current.
 
 import logging
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass
 
@@ -75,13 +75,13 @@ def cached_for_user(
 def cached_for_users(
     *,
     family: str,
-    keys: dict[tuple[int, str], str],
+    keys: dict[tuple[int, Hashable], str],
     timeout: int,
-    compute: Callable[[set[tuple[int, str]]], dict[tuple[int, str], object]],
+    compute: Callable[[set[tuple[int, Hashable]]], dict[tuple[int, Hashable], object]],
     may_store: Callable[[], bool] = lambda: True,
-) -> dict[tuple[int, str], object]:
-    """cached_for_user() for many entries of many users at once: `keys` maps (user id, part)
-    to a cache key. One round trip reads every generation and entry; compute() gets the set
+) -> dict[tuple[int, Hashable], object]:
+    """cached_for_user() for many entries of many users at once: `keys` maps (user id, any
+    part) to a cache key. One round trip reads every generation and entry; compute() gets the set
     of (user id, part) that missed and returns their values, computed together (one query),
     which one more round trip stores."""
     if not may_store():

@@ -7,13 +7,17 @@ import re
 FEED_SECRET = re.compile(r"(/api/feeds/)[^/\s\"']+(\.ics)")
 
 
+def hide_secrets(text: str) -> str:
+    return FEED_SECRET.sub(r"\1[secret]\2", text)
+
+
 class HideSecrets(logging.Filter):
     """Takes feed tokens out of every line a handler writes, whoever logs the path: the request
     log, Django's own 4xx/5xx warnings, the 503 page's warning."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        hidden = FEED_SECRET.sub(r"\1[secret]\2", message)
+        hidden = hide_secrets(message)
         if hidden != message:
             record.msg, record.args = hidden, ()
         return True

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import connection
 
 from . import caching, perfstats
+from .log_filters import hide_secrets
 
 logger = logging.getLogger("scheduler.requests")
 
@@ -64,7 +65,7 @@ class RequestCostMiddleware:
             return
         line = {
             "method": request.method,
-            "path": _loggable_path(request),
+            "path": hide_secrets(request.path),
             "endpoint": endpoint,
             "status": response.status_code,
             "ms": round(total_ms, 1),
@@ -83,13 +84,6 @@ class RequestCostMiddleware:
             logger.warning(json.dumps(line))
         else:
             logger.info(json.dumps(line))
-
-
-def _loggable_path(request) -> str:
-    """The path, its secret hidden: a calendar feed's URL holds the token that opens it."""
-    match = getattr(request, "resolver_match", None)
-    token = match.kwargs.get("token") if match else None
-    return request.path.replace(token, "[secret]") if token else request.path
 
 
 def _endpoint(request) -> str:

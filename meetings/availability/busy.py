@@ -21,7 +21,7 @@ _INVITED_STATUS = {
     Participant.Status.TENTATIVE: TENTATIVE,
     Participant.Status.NEEDS_ACTION: TENTATIVE,
 }
-_ORGANIZER = "organizer"
+ORGANIZER_ROLE = "organizer"
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,9 @@ def availability_users(*, user_ids: Sequence[int]) -> list[User]:
     return [found[user_id] for user_id in user_ids if user_id in found]
 
 
-def busy_queryset(*, user_ids: Sequence[int], start: datetime, end: datetime) -> QuerySet:
+def busy_queryset(
+    *, user_ids: Sequence[int], start: datetime, end: datetime, excluding: int | None = None
+) -> QuerySet:
     """(user id, start, end, role) of every meeting that holds one of the people during
     [start, end): those they organize (role "organizer"), and those they are invited to and
     have not declined (role: their answer); cancelled meetings left out. Times only.
@@ -63,8 +65,10 @@ def busy_queryset(*, user_ids: Sequence[int], start: datetime, end: datetime) ->
     window = (
         Meeting.objects.overlapping(start, end).exclude(status=Meeting.Status.CANCELLED).order_by()
     )
+    if excluding is not None:  # the meeting whose conflicts are asked for
+        window = window.exclude(pk=excluding)
     organized = window.filter(created_by_id__in=user_ids).values_list(
-        "created_by_id", "start_time", "end_time", Value(_ORGANIZER, output_field=CharField())
+        "created_by_id", "start_time", "end_time", Value(ORGANIZER_ROLE, output_field=CharField())
     )
     invited = window.filter(
         participants__user_id__in=user_ids, participants__status__in=list(_INVITED_STATUS)
