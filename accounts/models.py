@@ -49,6 +49,9 @@ class User(AbstractUser):
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
+        # Silk shows SQL, bodies and timings of everyone's requests: staff status alone is not
+        # enough to read it.
+        permissions = [("profile", "Can open the Silk profiler")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(work_end__gt=models.F("work_start")),
