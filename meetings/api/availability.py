@@ -45,7 +45,8 @@ USER_IDS_SCHEMA = {
 
 @extend_schema_field(USER_IDS_SCHEMA)
 class UserIdsField(serializers.Field):
-    """User ids separated by commas ("3,1,2"): their order is kept, repeats are dropped."""
+    """User ids, given as `users=3,1,2`, `users=3&users=1&users=2` or both mixed (the field gets
+    every value of the parameter): their order is kept, repeats are dropped."""
 
     default_error_messages = {
         "invalid": "Give user ids separated by commas, such as 3,1,2.",
@@ -58,25 +59,30 @@ class UserIdsField(serializers.Field):
         super().__init__(**kwargs)
 
     def to_internal_value(self, data) -> list[int]:
-        if not isinstance(data, str):
+        if isinstance(data, str):
+            data = [data]
+        if not isinstance(data, list) or not all(isinstance(value, str) for value in data):
             self.fail("invalid")
-        if not data.strip():
+        joined = ",".join(data)
+        if not joined.strip():
             if self.allow_empty:
                 return []
             self.fail("empty")
-        parts = [part.strip() for part in data.split(",")]
-        if len(parts) > MAX_USERS:
+        # Counted before anything is split or parsed.
+        if joined.count(",") >= MAX_USERS:
             self.fail("too_many")
+        parts = [part.strip() for part in joined.split(",")]
         if not all(_ID.fullmatch(part) and 1 <= int(part) <= MAX_ID for part in parts):
             self.fail("invalid")
         return list(dict.fromkeys(int(part) for part in parts))
 
 
 def users_parameter(*, required: bool, description: str) -> OpenApiParameter:
-    """`users=3,1,2`: an array sent as one comma-separated value (form style, not exploded)."""
+    """`users=3&users=1&users=2`: an array as form style, exploded (OpenAPI's default for a query
+    array, and what generated clients send); `users=3,1,2` is accepted too."""
     schema = {**USER_IDS_SCHEMA, "minItems": 1 if required else 0}
     return OpenApiParameter(
-        "users", schema, required=required, style="form", explode=False, description=description
+        "users", schema, required=required, style="form", explode=True, description=description
     )
 
 
@@ -194,8 +200,12 @@ class SuggestionSerializer(serializers.Serializer):
 
 
 def _params(serializer_class, request) -> dict:
-    # A plain dict, not the QueryDict: DRF reads `?to=` in a QueryDict as "not given".
-    params = serializer_class(data=request.query_params.dict())
+    # A plain dict, not the QueryDict: DRF reads `?to=` in a QueryDict as "not given". Its
+    # dict() keeps only the last value of each name: `users` gets all of them.
+    data = request.query_params.dict()
+    if "users" in data:
+        data["users"] = request.query_params.getlist("users")
+    params = serializer_class(data=data)
     params.is_valid(raise_exception=True)
     return params.validated_data
 
@@ -274,7 +284,8 @@ class FreeBusyView(UserTimezoneMixin, APIView):
             FreeBusyParamsSerializer,
             users_parameter(
                 required=True,
-                description=f"Ids of active users, comma-separated, at most {MAX_USERS}.",
+                description=f"Ids of active users, at most {MAX_USERS}: `users=3&users=1` or "
+                "`users=3,1`.",
             ),
         ],
         responses=FreeBusySerializer,
@@ -304,7 +315,8 @@ class SuggestView(UserTimezoneMixin, APIView):
             SuggestParamsSerializer,
             users_parameter(
                 required=False,
-                description=f"Ids of active users besides the caller, at most {MAX_USERS}.",
+                description=f"Ids of active users besides the caller, at most {MAX_USERS}: "
+                "`users=3&users=1` or `users=3,1`.",
             ),
         ],
         responses=SuggestionSerializer,

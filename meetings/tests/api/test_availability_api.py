@@ -101,6 +101,79 @@ def test_repeated_ids_are_answered_once(api):
     assert [person["id"] for person in body["users"]] == [ann.pk]
 
 
+@pytest.mark.parametrize("form", ["repeated", "mixed"])
+def test_free_busy_answers_everyone_asked_with_repeated_users(api, form):
+    # given: three people, each busy at a different hour
+    people = [UserFactory(username=name) for name in ("ann", "bob", "cy")]
+    for hour, person in enumerate(people, start=8):
+        meeting(person, at(hour), 30)
+    ids = [str(person.pk) for person in people]
+    users = "&".join(f"users={i}" for i in ids)
+    if form == "mixed":
+        users = f"users={ids[0]},{ids[1]}&users={ids[2]}"
+
+    # when
+    response = api.get(f"{FREE_BUSY}?{users}&{DAY}")
+
+    # then
+    assert response.status_code == 200, response.content
+    answered = {person["username"]: person["busy"] for person in response.json()["users"]}
+    assert list(answered) == ["ann", "bob", "cy"]
+    assert all(len(busy) == 1 for busy in answered.values())
+
+
+def test_suggest_answers_everyone_asked_with_repeated_users(api, me):
+    ann, bob = UserFactory(username="ann"), UserFactory(username="bob")
+
+    response = api.get(f"{SUGGEST}?users={ann.pk}&users={bob.pk}&duration=30&{DAY}")
+
+    assert response.status_code == 200, response.content
+    assert [person["id"] for person in response.json()["attendees"]] == [me.pk, ann.pk, bob.pk]
+
+
+def test_suggest_avoids_a_busy_time_of_the_first_person_given_repeated(api, me):
+    # given: ann (asked first) is busy 09:00-12:00 Paris time; bob is free all day
+    ann, bob = UserFactory(username="ann"), UserFactory(username="bob")
+    meeting(ann, at(8), 180)
+
+    # when
+    response = api.get(f"{SUGGEST}?users={ann.pk}&users={bob.pk}&duration=60&limit=1&{DAY}")
+
+    # then: the first slot is once ann is free
+    assert response.status_code == 200, response.content
+    assert response.json()["slots"] == [
+        {"start_time": "2030-03-04T12:00:00+01:00", "end_time": "2030-03-04T13:00:00+01:00"}
+    ]
+
+
+@pytest.mark.parametrize("url", [FREE_BUSY, SUGGEST])
+@pytest.mark.parametrize(
+    ("users", "reason"),
+    [
+        ("&".join(["users=1"] * 101), "Ask about at most 100 people at once."),
+        ("&".join(["users=1,1"] * 51), "Ask about at most 100 people at once."),
+        ("users=1&users=ann", "Give user ids separated by commas, such as 3,1,2."),
+        ("users=1&users=", "Give user ids separated by commas, such as 3,1,2."),
+        ("users=1&users=0", "Give user ids separated by commas, such as 3,1,2."),
+    ],
+    ids=["101 repeated", "102 in pairs", "a name", "an empty one", "zero"],
+)
+def test_repeated_users_are_checked_like_a_comma_list(api, me, url, users, reason):
+    query = users.replace("users=1", f"users={me.pk}")
+
+    response = api.get(f"{url}?{query}&duration=30&{DAY}")
+
+    assert response.status_code == 400, response.content
+    assert response.json() == {"users": [reason]}
+
+
+def test_one_unknown_person_among_repeated_users_is_named(api, me):
+    response = api.get(f"{FREE_BUSY}?users={me.pk}&users=999999&{DAY}")
+
+    assert response.status_code == 400
+    assert response.json() == {"users": ["No active user has the id 999999."]}
+
+
 def test_unknown_and_inactive_people_are_named_in_a_400(api):
     gone = UserFactory(username="gone", is_active=False)
     ann = UserFactory(username="ann")
