@@ -7,13 +7,27 @@ from django.core.exceptions import ValidationError
 NOT_ZONES = frozenset({"localtime", "posixrules", "Factory"})
 
 
+# Other names of Etc/GMT that differ only by a zero offset and its sign. Generated clients turn
+# enum members into identifiers, and these collide there (openapi-python-client makes GMT0 of
+# both GMT0 and GMT+0, and refuses the schema): they are accepted, stored as Etc/GMT and left
+# out of the schema's list.
+ZONE_ALIASES = {
+    alias: "Etc/GMT" for alias in ("GMT0", "GMT+0", "GMT-0", "Etc/GMT0", "Etc/GMT+0", "Etc/GMT-0")
+}
+
+
 @functools.cache
 def _iana_zones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones()) - NOT_ZONES
 
 
 def iana_zone_names() -> list[str]:
-    return sorted(_iana_zones())
+    """Every zone the server accepts, under one name each (no alias of ZONE_ALIASES)."""
+    return sorted(_iana_zones() - ZONE_ALIASES.keys())
+
+
+def canonical_zone(name: str) -> str:
+    return ZONE_ALIASES.get(name, name)
 
 
 def validate_timezone(value: str) -> None:

@@ -5,15 +5,27 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import User
-from accounts.validators import iana_zone_names, validate_timezone, validate_working_days
+from accounts.validators import (
+    canonical_zone,
+    iana_zone_names,
+    validate_timezone,
+    validate_working_days,
+)
 from scheduler.api.fields import StrictCharField
 
 
 class TimeZoneField(StrictCharField):
-    """An IANA zone name; the schema lists them all, so clients can offer a choice."""
+    """An IANA zone name; the schema lists them all, so clients can offer a choice. An alias
+    left out of that list (GMT0) is accepted and stored, and answered, under its listed name."""
 
     def __init__(self, **kwargs):
         super().__init__(max_length=64, validators=[validate_timezone], **kwargs)
+
+    def to_internal_value(self, data):
+        return canonical_zone(super().to_internal_value(data))
+
+    def to_representation(self, value):
+        return canonical_zone(super().to_representation(value))
 
 
 class TimeZoneFieldSchema(OpenApiSerializerFieldExtension):

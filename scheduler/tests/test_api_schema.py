@@ -88,3 +88,39 @@ def test_the_time_zone_field_lists_the_zones_the_server_accepts(schema):
     assert {"Europe/Paris", "America/New_York", "UTC"} <= set(zones)
     assert "posixrules" not in zones
     assert "localtime" not in zones
+
+
+def test_the_time_zone_enum_lists_each_zone_under_one_name(schema):
+    # given: GMT0, GMT+0 and GMT-0 are one zone, and one Python name in a generated client
+    zones = schema["components"]["schemas"]["TimezoneEnum"]["enum"]
+
+    # then
+    assert {"GMT0", "GMT+0", "GMT-0", "Etc/GMT0", "Etc/GMT+0", "Etc/GMT-0"}.isdisjoint(zones)
+    assert {"Etc/GMT", "Etc/GMT+1", "Etc/GMT-1"} <= set(zones)
+    assert len(zones) == len(set(zones))
+
+
+@pytest.mark.parametrize("alias", ["GMT0", "GMT+0", "GMT-0", "Etc/GMT-0"])
+def test_a_zone_alias_is_accepted_and_answered_under_its_listed_name(api_as, schema, alias):
+    # given
+    from accounts.tests.factories import UserFactory
+
+    user = UserFactory(timezone="Europe/Paris")
+
+    # when
+    response = api_as(user).patch("/api/users/me/", {"timezone": alias}, format="json")
+
+    # then
+    assert response.status_code == 200, response.content
+    assert response.json()["timezone"] == "Etc/GMT"
+    assert response.json()["timezone"] in schema["components"]["schemas"]["TimezoneEnum"]["enum"]
+    user.refresh_from_db()
+    assert user.timezone == "Etc/GMT"
+
+
+def test_a_zone_stored_under_an_alias_is_answered_under_its_listed_name(api_as):
+    from accounts.tests.factories import UserFactory
+
+    user = UserFactory(timezone="GMT+0")  # the admin and older rows may hold one
+
+    assert api_as(user).get("/api/users/me/").json()["timezone"] == "Etc/GMT"
