@@ -63,7 +63,19 @@ class WorkingDaysField(StrictCharField):
         super().__init__(max_length=7, validators=[validate_working_days], **kwargs)
 
 
+class OptionalEmailField(serializers.EmailField):
+    """An address, or null for none. Users store "" for none, which is no address: the schema
+    says `format: email`, so a client may rely on one, and null tells it there is none."""
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_null=True, **kwargs)
+
+    def to_representation(self, value):
+        return value or None
+
+
 class MeSerializer(serializers.ModelSerializer):
+    email = OptionalEmailField(read_only=True)
     timezone = TimeZoneField(required=False)
     first_name = StrictCharField(max_length=150, allow_blank=True, required=False)
     last_name = StrictCharField(max_length=150, allow_blank=True, required=False)

@@ -124,3 +124,20 @@ def test_a_zone_stored_under_an_alias_is_answered_under_its_listed_name(api_as):
     user = UserFactory(timezone="GMT+0")  # the admin and older rows may hold one
 
     assert api_as(user).get("/api/users/me/").json()["timezone"] == "Etc/GMT"
+
+
+def test_no_email_is_null_as_the_schema_says(api_as, schema):
+    # given
+    from accounts.tests.factories import UserFactory
+
+    field = schema["components"]["schemas"]["Me"]["properties"]["email"]
+
+    # when
+    without = api_as(UserFactory(email="")).get("/api/users/me/").json()
+    with_one = api_as(UserFactory(email="ann@example.com")).get("/api/users/me/").json()
+
+    # then: "" is no e-mail address; null is allowed, and says there is none
+    assert field["format"] == "email"
+    assert field["nullable"] is True
+    assert without["email"] is None
+    assert with_one["email"] == "ann@example.com"
