@@ -1,9 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
 from . import admin_views, bench_views, views
+from .api import errors
 
 admin.site.site_header = "Scheduler administration"
 admin.site.site_title = "Scheduler admin"
@@ -32,6 +33,10 @@ if "silk" in settings.INSTALLED_APPS:
 
 if "debug_toolbar" in settings.INSTALLED_APPS:
     urlpatterns += [path("__debug__/", include("debug_toolbar.urls"))]
+
+# Last: under /api/, what no route above takes answers JSON (a 308 to the URL with its slash, or
+# a 404), even in DEBUG, where Django's own 404 page is HTML.
+urlpatterns += [re_path(r"^api(?:/[\s\S]*)?$", errors.api_fallback, name="api-fallback")]
 
 handler400 = "scheduler.api.errors.bad_request"
 handler404 = "scheduler.api.errors.not_found"
