@@ -1,4 +1,9 @@
+import json
+import re
+from urllib.parse import urlsplit
+
 import pytest
+from django.http import QueryDict
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.validation import validate_schema
 
@@ -141,3 +146,50 @@ def test_no_email_is_null_as_the_schema_says(api_as, schema):
     assert field["nullable"] is True
     assert without["email"] is None
     assert with_one["email"] == "ann@example.com"
+
+
+@pytest.mark.parametrize(
+    ("path", "extra"),
+    [("/api/availability/", {}), ("/api/availability/suggest/", {"duration": 30})],
+)
+def test_every_user_id_schemathesis_sends_from_the_schema_is_read(api_as, schema, path, extra):
+    # given: requests drawn by schemathesis from the schema as published (the window fixed,
+    # so that only `users` decides), sent as schemathesis sends them
+    schemathesis = pytest.importorskip("schemathesis")
+    requests = pytest.importorskip("requests")
+    from hypothesis import HealthCheck, Phase, given, settings
+    from rest_framework.renderers import JSONRenderer
+
+    from accounts.tests.factories import UserFactory
+
+    me = UserFactory()
+    client = api_as(me)
+    published = json.loads(JSONRenderer().render(schema))
+    operation = schemathesis.openapi.from_dict(published)[path]["GET"]
+    window = {"from": "2030-03-04T00:00Z", "to": "2030-03-05T00:00Z", **extra}
+    sent = []
+
+    @settings(
+        max_examples=25,
+        deadline=None,
+        database=None,
+        phases=[Phase.generate],  # a failure is plain enough without shrinking, which is slow
+        suppress_health_check=[*HealthCheck],
+    )
+    @given(case=operation.as_strategy())
+    def check(case):
+        case.query = {**(case.query or {}), **window}
+        request = requests.Request(**case.as_transport_kwargs(base_url="http://testserver"))
+        url = request.prepare().path_url
+        response = client.get(url)
+        ids = QueryDict(urlsplit(url).query).getlist("users")  # one id each: users=1&users=2
+        # then: the unknown people are all named, so the server read every id sent
+        assert response.status_code in (200, 400), response.content
+        if response.status_code == 400:
+            [reason] = response.json()["users"]
+            assert set(re.findall(r"[0-9]+", reason)) == set(ids) - {str(me.pk)}
+        sent.append(len(ids))
+
+    check()
+
+    assert max(sent) > 1  # some requests carried several ids
