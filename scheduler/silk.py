@@ -10,9 +10,15 @@ from django.conf import settings
 SILK_MIDDLEWARE = "silk.middleware.SilkyMiddleware"
 
 
-def is_staff(user) -> bool:
-    """SILKY_PERMISSIONS: only staff see Silk's pages."""
-    return bool(user.is_active and user.is_staff)
+PROFILE_PERMISSION = "accounts.profile"  # "Can open the Silk profiler"
+
+
+def may_profile(user) -> bool:
+    """SILKY_PERMISSIONS: superusers, and staff given the "profile" permission. Silk shows SQL
+    and bodies of everybody's requests: being staff is not enough."""
+    if not user.is_active:
+        return False
+    return bool(user.is_superuser or (user.is_staff and user.has_perm(PROFILE_PERMISSION)))
 
 
 def profiled(name: str):

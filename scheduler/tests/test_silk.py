@@ -1,11 +1,12 @@
-"""Silk: staff only, nothing in its tables that could log someone in, its profiler on the
-statistics, and garbage collection by a periodic task."""
+"""Silk: superusers and staff allowed to profile only, nothing in its tables that could log
+someone in, its profiler on the statistics, and garbage collection by a periodic task."""
 
 import base64
 import contextlib
 
 import pytest
 from django.apps import apps
+from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test import Client
 from rest_framework.authtoken.models import Token
@@ -64,9 +65,43 @@ def test_people_who_are_not_staff_are_refused(client, recorded, page):
     assert client.get(page.format(**recorded)).status_code == 403
 
 
+@pytest.fixture
+def may_profile():
+    """The permission that opens Silk to staff."""
+    return Permission.objects.get(content_type__app_label="accounts", codename="profile")
+
+
 @pytest.mark.parametrize("page", SILK_PAGES)
-def test_staff_see_silk(client, recorded, page):
-    client.force_login(UserFactory(is_staff=True))
+def test_staff_without_the_profile_permission_are_refused(client, recorded, page):
+    # given: staff with every other permission
+    staff = UserFactory(is_staff=True)
+    staff.user_permissions.set(Permission.objects.exclude(codename="profile"))
+    client.force_login(staff)
+
+    # when
+    response = client.get(page.format(**recorded))
+
+    # then
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("page", SILK_PAGES)
+def test_staff_with_the_profile_permission_see_silk(client, recorded, page, may_profile):
+    # given
+    staff = UserFactory(is_staff=True)
+    staff.user_permissions.add(may_profile)
+    client.force_login(staff)
+
+    # when
+    response = client.get(page.format(**recorded))
+
+    # then
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("page", SILK_PAGES)
+def test_superusers_see_silk(client, recorded, page):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
 
     assert client.get(page.format(**recorded)).status_code == 200
 
@@ -147,7 +182,7 @@ def test_silks_pages_list_many_requests(client, silk_on, api_as):
     user = api_as(UserFactory())
     for _ in range(5):
         user.get("/api/users/me/")
-    client.force_login(UserFactory(is_staff=True))
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
 
     for page in ("/silk/requests/", "/silk/", "/silk/profiling/"):
         assert client.get(page).status_code == 200

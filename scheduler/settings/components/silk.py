@@ -3,7 +3,7 @@
 Each environment module calls install_silk() at its end, after deciding SILK_ENABLED.
 """
 
-from scheduler.silk import is_staff
+from scheduler.silk import may_profile
 
 from ..env import env_int
 
@@ -11,7 +11,8 @@ LOGIN_URL = "/admin/login/"  # where Silk sends people who are not logged in
 
 SILKY_AUTHENTICATION = True
 SILKY_AUTHORISATION = True
-SILKY_PERMISSIONS = is_staff
+# Superusers, and staff with the permission accounts.profile ("Can open the Silk profiler").
+SILKY_PERMISSIONS = may_profile
 SILKY_INTERCEPT_PERCENT = env_int("SILK_SAMPLE_PERCENT", 100)
 # Bounded, and trimmed by a periodic task (scheduler.tasks) rather than inside requests.
 SILKY_MAX_RECORDED_REQUESTS = env_int("SILK_MAX_RECORDED_REQUESTS", 10_000)
