@@ -1,18 +1,49 @@
-"""What the project asks of django-silk, and a profiler decorator that is free without it.
+"""What the project asks of django-silk: who may open it, which requests it records, and a
+profiler decorator that is free without it. What Silk records is scrubbed by
+scheduler.silk_recording (its middleware).
 
-Imported by the settings (SILKY_PERMISSIONS): nothing here may touch settings at import time.
+Imported by the settings (SILKY_PERMISSIONS, SILKY_INTERCEPT_FUNC): nothing here may touch
+settings or models at import time.
 """
 
+import random
+import re
 from functools import wraps
 
 from django.conf import settings
+from silk.config import SilkyConfig
 
-SILK_MIDDLEWARE = "silk.middleware.SilkyMiddleware"
+SILK_MIDDLEWARE = "scheduler.silk_recording.RecordingMiddleware"
+PROFILE_PERMISSION = "accounts.profile"  # "Can open the Silk profiler"
+
+# Requests whose every part is a credential or hands one out: log in and out, tokens, password
+# changes, the calendar feed and its secret URL, the admin's login, logout, password pages and
+# user forms, and any token admin. Prefixes, with or without their trailing slash.
+NOT_RECORDED = re.compile(
+    r"^/(?:"
+    r"api/(?:auth|feeds|users/me/feed)"
+    r"|admin/(?:login|logout|password_change"
+    r"|accounts/user/(?:add|[^/]+/(?:change|password))"
+    r"|authtoken|knox|accounts/authtoken)"
+    r")(?:/|$)"
+)
 
 
-def is_staff(user) -> bool:
-    """SILKY_PERMISSIONS: only staff see Silk's pages."""
-    return bool(user.is_active and user.is_staff)
+def may_profile(user) -> bool:
+    """SILKY_PERMISSIONS: superusers, and staff given the "profile" permission. Silk shows SQL
+    and bodies of everybody's requests: being staff is not enough."""
+    if not user.is_active:
+        return False
+    return bool(user.is_superuser or (user.is_staff and user.has_perm(PROFILE_PERMISSION)))
+
+
+def should_record(request) -> bool:
+    """SILKY_INTERCEPT_FUNC: never the routes above, then a sample of the rest. Silk ignores
+    SILKY_INTERCEPT_PERCENT once this is set, so the sampling is done here."""
+    if NOT_RECORDED.match(request.path_info):
+        return False
+    percent = SilkyConfig().SILKY_INTERCEPT_PERCENT
+    return percent >= 100 or random.random() * 100 < percent  # noqa: S311 - sampling
 
 
 def profiled(name: str):

@@ -1,13 +1,17 @@
 """The calendar feed over HTTP: the owner's endpoints, the secret URL, conditional requests,
 the cache and the query budget."""
 
+import importlib
 import re
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django_redis import get_redis_connection
 from icalendar import Calendar
 
 from accounts.models import User
@@ -19,7 +23,8 @@ from meetings.api.feed import MeetingFeedView
 from meetings.models import Meeting, Participant, Room
 from meetings.tests.factories import MeetingFactory, ParticipantFactory
 from scheduler import caching
-from scheduler.api.throttling import FeedRateThrottle
+from scheduler.api.throttling import FeedMissRateThrottle, FeedRateThrottle
+from scheduler.settings.components import drf as drf_settings
 
 pytestmark = pytest.mark.django_db
 
@@ -213,6 +218,104 @@ def test_the_feed_is_throttled_per_feed_not_per_address(api_as, anonymous, olga,
     assert codes == [200, 200, 429]
     assert other.status_code == 200
     assert MeetingFeedView().get_authenticators() == []
+
+
+def wrong_secrets(count: int) -> list[str]:
+    return [f"/api/feeds/wrong-guess-{n:04d}-{'x' * 30}.ics" for n in range(count)]
+
+
+@pytest.fixture
+def three_misses_an_hour(monkeypatch):
+    monkeypatch.setattr(FeedMissRateThrottle, "THROTTLE_RATES", {"feed_miss": "3/hour"})
+
+
+def test_wrong_secrets_are_throttled_per_address_before_any_lookup(
+    api_as, anonymous, olga, three_misses_an_hour, django_assert_num_queries
+):
+    # given: an address that guessed wrong as often as it may
+    real = feed_path(api_as(olga))
+    guesser = {"REMOTE_ADDR": "203.0.113.7"}
+    misses = [anonymous.get(path, **guesser).status_code for path in wrong_secrets(3)]
+
+    # when
+    with django_assert_num_queries(0):  # refused without looking the secret up
+        refused = anonymous.get(wrong_secrets(4)[-1], **guesser)
+    right_guess = anonymous.get(real, **guesser)
+
+    # then: a right guess gets no further; other addresses are not affected
+    assert misses == [404, 404, 404]
+    assert refused.status_code == 429
+    assert 0 < int(refused["Retry-After"]) <= 3600
+    assert right_guess.status_code == 429
+    assert anonymous.get(real, REMOTE_ADDR="198.51.100.2").status_code == 200
+    assert anonymous.get(wrong_secrets(1)[0], REMOTE_ADDR="198.51.100.2").status_code == 404
+
+
+def test_the_budget_for_wrong_secrets_is_20_an_hour_unless_the_environment_says(monkeypatch):
+    # given
+    default = FeedMissRateThrottle().rate
+
+    # when
+    monkeypatch.setenv("THROTTLE_FEED_MISS", "7/minute")
+    try:
+        configured = importlib.reload(drf_settings).REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    finally:
+        monkeypatch.delenv("THROTTLE_FEED_MISS")
+        importlib.reload(drf_settings)
+
+    # then
+    assert default == "20/hour"
+    assert configured["feed_miss"] == "7/minute"
+
+
+def test_fetching_a_real_feed_is_no_miss(api_as, anonymous, olga, three_misses_an_hour):
+    # given
+    real = feed_path(api_as(olga))
+
+    # when
+    codes = [anonymous.get(real).status_code for _ in range(5)]
+
+    # then
+    assert codes == [200] * 5
+    assert anonymous.get(wrong_secrets(1)[0]).status_code == 404
+
+
+def cache_keys() -> set[str]:
+    """Every key of this run's cache: Redis's keyspace under the run's prefix, or the
+    local-memory cache's keys."""
+    if hasattr(cache, "delete_pattern"):
+        redis = get_redis_connection("default")
+        prefix = settings.CACHES["default"]["KEY_PREFIX"]
+        return {key.decode() for key in redis.scan_iter(f"{prefix}:*")}
+    return set(cache._cache)
+
+
+def test_wrong_secrets_leave_no_cache_key_of_their_own(anonymous, three_misses_an_hour):
+    # given: one miss, which makes the address's counter
+    first, *others = wrong_secrets(10)
+    anonymous.get(first)
+    keys = cache_keys()
+
+    # when: nine more, refused or not
+    codes = [anonymous.get(path).status_code for path in others]
+
+    # then: not one more key, and none names a guess
+    assert codes == [404, 404] + [429] * 7
+    assert cache_keys() == keys
+    assert not [key for key in keys if "wrong-guess" in key]
+
+
+def test_a_feed_s_secret_is_not_in_any_cache_key(api_as, anonymous, olga):
+    # given
+    path = feed_path(api_as(olga))
+    secret = re.search(r"/feeds/(.+)\.ics$", path)[1]
+
+    # when
+    assert anonymous.get(path).status_code == 200
+
+    # then
+    assert cache_keys()
+    assert not [key for key in cache_keys() if secret in key]
 
 
 # -- conditional requests --------------------------------------------------------------------

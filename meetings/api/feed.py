@@ -1,7 +1,10 @@
 """GET /api/feeds/<token>.ics: a user's meetings for calendar applications to subscribe to.
 
 The secret in the URL is the only credential (calendar applications send no header): no
-authentication, a throttle per feed, and an unknown or revoked token is a 404.
+authentication, and an unknown or revoked token is a 404. Two throttles: wrong secrets per
+client address (an address over its limit is refused before any lookup), and fetches per feed
+(calendar services fetch many people's feeds from a few addresses). Nothing is stored for a
+secret that opens no feed: not a throttle key, not a cache entry.
 """
 
 import hashlib
@@ -20,7 +23,7 @@ from rest_framework.views import APIView
 
 from meetings import cache as meeting_cache
 from meetings import feed
-from scheduler.api.throttling import FeedRateThrottle
+from scheduler.api.throttling import FeedMissRateThrottle, FeedRateThrottle
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 FEED_KEY_PATTERN = r"[A-Za-z0-9_-]{1,64}"
@@ -81,13 +84,19 @@ class MeetingFeedView(APIView):
     renderer_classes = [JSONRenderer]  # for errors; the feed is an HttpResponse of its own
     content_negotiation_class = ErrorsInJson
     http_method_names = ["get", "head", "options"]
-    throttle_classes = [FeedRateThrottle]
+    throttle_classes = [FeedMissRateThrottle]  # the per-feed one needs the owner: see get()
+    feed_owner_id = None
 
     @FEED_SCHEMA
     def get(self, request, token: str):
         owner = feed.feed_owner(token=token)
         if owner is None:
+            FeedMissRateThrottle().count_miss(request, self)
             raise NotFound
+        self.feed_owner_id = owner.pk
+        per_feed = FeedRateThrottle()
+        if not per_feed.allow_request(request, self):
+            self.throttled(request, per_feed.wait())
         body = meeting_cache.meeting_feed(
             user_id=owner.pk,
             variant=VARIANT,

@@ -59,12 +59,45 @@ class AnonRateThrottle(WindowRateThrottle):
 
 class FeedRateThrottle(WindowRateThrottle):
     """Calendar feed fetches per feed, not per address: calendar services (Google's, Apple's)
-    fetch everybody's feeds from a few addresses, which a per-address limit would shut out."""
+    fetch everybody's feeds from a few addresses, which a per-address limit would shut out.
+
+    Keyed by the feed's owner, which the view sets once the secret is known to open a feed
+    (view.feed_owner_id): never by the secret, or each guessed secret would leave a key behind
+    (and the cache would hold the real ones)."""
 
     scope = "feed"
 
     def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": view.kwargs.get("token")}
+        owner_id = getattr(view, "feed_owner_id", None)
+        if owner_id is None:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": owner_id}
+
+
+class FeedMissRateThrottle(WindowRateThrottle):
+    """Wrong feed secrets per client address: one counter per address, whatever it guesses.
+
+    As a view's throttle it only reads the count, so that an address over the limit is refused
+    before any lookup (were the secret looked up first, a right guess would still get through);
+    the view adds each miss with count_miss()."""
+
+    scope = "feed_miss"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+    def allow_request(self, request, view):
+        if self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, view)
+        now = time.time()
+        window = int(now // self.duration)
+        self.retry_after = (window + 1) * self.duration - now
+        # The counter WindowRateThrottle.allow_request adds to; a cache that is down answers 0.
+        return (self.cache.get(f"{self.key}:{window}") or 0) < self.num_requests
+
+    def count_miss(self, request, view) -> None:
+        super().allow_request(request, view)  # adds one to this window's counter
 
 
 class LoginRateThrottle(AnonRateThrottle):

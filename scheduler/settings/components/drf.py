@@ -22,7 +22,8 @@ REST_FRAMEWORK = {
         "anon": env_str("THROTTLE_ANON", "300/hour"),
         "user": env_str("THROTTLE_USER", "10000/hour"),
         "login": env_str("THROTTLE_LOGIN", "20/minute"),
-        "feed": env_str("THROTTLE_FEED", "120/hour"),
+        "feed": env_str("THROTTLE_FEED", "120/hour"),  # per feed
+        "feed_miss": env_str("THROTTLE_FEED_MISS", "20/hour"),  # wrong feed secrets per address
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     # Throttles tell clients apart by address: trust X-Forwarded-For only as far as our own

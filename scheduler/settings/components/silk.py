@@ -1,9 +1,10 @@
-"""django-silk: request and SQL profiling for staff at /silk/, sampled, bounded, and scrubbed.
+"""django-silk: request and SQL profiling at /silk/ for superusers and staff allowed to profile,
+sampled, bounded, and scrubbed of credentials.
 
 Each environment module calls install_silk() at its end, after deciding SILK_ENABLED.
 """
 
-from scheduler.silk import is_staff
+from scheduler.silk import SILK_MIDDLEWARE, may_profile, should_record
 
 from ..env import env_int
 
@@ -11,7 +12,12 @@ LOGIN_URL = "/admin/login/"  # where Silk sends people who are not logged in
 
 SILKY_AUTHENTICATION = True
 SILKY_AUTHORISATION = True
-SILKY_PERMISSIONS = is_staff
+# Superusers, and staff with the permission accounts.profile ("Can open the Silk profiler").
+SILKY_PERMISSIONS = may_profile
+SILKY_MIDDLEWARE_CLASS = SILK_MIDDLEWARE  # Silk's profiler checks that it is installed
+# Which requests are recorded: none that log in or out, change a password or show a secret
+# (scheduler.silk.NOT_RECORDED), and a sample of the others (should_record reads the percent).
+SILKY_INTERCEPT_FUNC = should_record
 SILKY_INTERCEPT_PERCENT = env_int("SILK_SAMPLE_PERCENT", 100)
 # Bounded, and trimmed by a periodic task (scheduler.tasks) rather than inside requests.
 SILKY_MAX_RECORDED_REQUESTS = env_int("SILK_MAX_RECORDED_REQUESTS", 10_000)
@@ -20,13 +26,20 @@ SILKY_MAX_REQUEST_BODY_SIZE = 64 * 1024
 SILKY_MAX_RESPONSE_BODY_SIZE = 64 * 1024
 SILKY_META = False
 # Silk stores SQL with its parameters filled in, request bodies and response bodies. Nothing
-# that could log someone in may end up there: no login requests at all, no session or token
-# lookups, and masked credentials in headers and bodies.
-SILKY_IGNORE_PATHS = ["/api/auth/token/", "/admin/login/", "/admin/logout/", "/healthz/"]
-SILKY_IGNORE_QUERIES = ['"django_session"', '"authtoken_token"']
+# that could log someone in may end up there: the routes above are not recorded, session and
+# token tables are left out of the SQL it keeps (a substring of the statement), and the
+# middleware scrubs the rest by key, shape and value (scheduler.silk_scrub).
+SILKY_IGNORE_PATHS = ["/healthz/"]  # exact paths only
+SILKY_IGNORE_QUERIES = [
+    '"django_session"',
+    '"authtoken_token"',
+    '"accounts_authtoken"',
+    '"knox_authtoken"',
+]
 SILKY_HIDE_COOKIES = True
+# Parts of names (JSON and form keys, query parameters, headers) whose values are masked.
+# Not Silk's default "username": a name is no credential, and staff who profile see them anyway.
 SILKY_SENSITIVE_KEYS = {
-    "username",
     "api",
     "token",
     "key",
@@ -35,8 +48,9 @@ SILKY_SENSITIVE_KEYS = {
     "signature",
     "authorization",
     "cookie",
-    "csrfmiddlewaretoken",
-    "sessionid",
+    "csrf",
+    "session",
+    "digest",
 }
 SILKY_PYTHON_PROFILER = False  # on the views that ask for it, with @profiled
 
@@ -46,4 +60,4 @@ def install_silk(installed_apps: list, middleware: list, *, enabled: bool) -> No
         installed_apps.append("silk")
         # After authentication, so that Silk can tell staff from others.
         at = middleware.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1
-        middleware.insert(at, "silk.middleware.SilkyMiddleware")
+        middleware.insert(at, SILK_MIDDLEWARE)

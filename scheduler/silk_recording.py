@@ -1,0 +1,92 @@
+"""Silk's middleware, with what it stores scrubbed of credentials before it is written.
+
+Silk writes its Request row as the request comes in, its Response row and the request's SQL
+as the response goes out. Receivers of pre_save scrub the two rows (the Request's first write
+included); the SQL, which Silk bulk-creates without signals, is scrubbed before Silk sees the
+response. Both know the secrets of the request being recorded (scheduler.silk_scrub).
+
+Installed by scheduler.settings.components.silk.install_silk; importing this module needs the
+app registry, so the settings name it by its path (scheduler.silk.SILK_MIDDLEWARE).
+"""
+
+import logging
+import threading
+
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
+from silk.collector import DataCollector
+from silk.middleware import SilkyMiddleware
+from silk.models import Request, Response
+
+from . import silk_scrub
+
+logger = logging.getLogger(__name__)
+
+
+class _Recorded(threading.local):
+    """The request this thread is recording, and the secrets found in it (and its response)."""
+
+    def __init__(self):
+        self.start(None)
+
+    def start(self, request) -> None:
+        self.request, self.response, self._secrets = request, None, None
+
+    def finish(self, response) -> None:
+        self.response, self._secrets = response, None
+
+    def secrets(self) -> set[str]:
+        if self._secrets is None:
+            self._secrets = set()
+            if self.request is not None:
+                self._secrets |= silk_scrub.request_secrets(self.request)
+            if self.response is not None:
+                self._secrets |= silk_scrub.response_secrets(self.response)
+        return self._secrets
+
+
+_recorded = _Recorded()
+
+
+class RecordingMiddleware(SilkyMiddleware):
+    def process_request(self, request):
+        _recorded.start(request)
+        return super().process_request(request)
+
+    def process_response(self, request, response):
+        try:
+            if getattr(request, "silk_is_intercepted", False):
+                _recorded.finish(response)
+                _scrub_queries(DataCollector().queries)
+            return super().process_response(request, response)
+        finally:
+            _recorded.start(None)
+
+
+def _scrub_queries(queries: dict) -> None:
+    for identifier, query in list(queries.items()):
+        try:
+            silk_scrub.scrub_query(query, _recorded.secrets())
+        except Exception:  # a statement that cannot be scrubbed is not kept
+            logger.exception("Silk: could not scrub an SQL statement; it is left out")
+            del queries[identifier]
+
+
+@receiver(pre_save, sender=Request, dispatch_uid="scheduler.silk_recording.request")
+def scrub_request(sender, instance, update_fields=None, **kwargs):
+    # Silk saves update_fields=["num_sql_queries"] once per SQL statement: nothing to scrub.
+    if update_fields is None or set(silk_scrub.TEXT_FIELDS) & set(update_fields):
+        _scrub(silk_scrub.scrub_request_record, instance)
+
+
+@receiver(pre_save, sender=Response, dispatch_uid="scheduler.silk_recording.response")
+def scrub_response(sender, instance, **kwargs):
+    _scrub(silk_scrub.scrub_response_record, instance)
+
+
+def _scrub(scrub, record) -> None:
+    try:
+        scrub(record, _recorded.secrets())
+    except Exception:  # fail closed: keep the timings, none of the text
+        logger.exception("Silk: could not scrub a %s; its text is left out", type(record).__name__)
+        silk_scrub.blank_record(record)
