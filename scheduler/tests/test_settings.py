@@ -123,6 +123,16 @@ def test_production_refuses_to_start_without_what_it_needs(env, message):
     assert message in result.stderr
 
 
+def test_an_empty_django_env_means_the_default_like_an_unset_one():
+    # given: DJANGO_ENV= as a blank line in an env file leaves it
+    # when
+    empty, unset = settings_for(DJANGO_ENV=""), settings_for()
+
+    # then
+    assert empty == unset
+    assert empty["env"] == "local"
+
+
 def test_a_misspelt_boolean_or_environment_is_an_error_not_a_guess():
     assert "not a boolean" in run(["-c", SHOW_SETTINGS], DEBUG="ture").stderr
     assert "Unknown DJANGO_ENV" in run(["-c", SHOW_SETTINGS], DJANGO_ENV="prod").stderr
