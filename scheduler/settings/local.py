@@ -18,6 +18,8 @@ if DEBUG and env_bool("DEBUG_TOOLBAR", True):
     _cost = "scheduler.middleware.RequestCostMiddleware"
     _at = MIDDLEWARE.index(_cost) + 1 if _cost in MIDDLEWARE else 0
     MIDDLEWARE.insert(_at, "debug_toolbar.middleware.DebugToolbarMiddleware")
+    # Collapsed to its handle until opened: expanded, it covers the admin's filters.
+    DEBUG_TOOLBAR_CONFIG = {"SHOW_COLLAPSED": True}
 
 # N+1 lazy loads raise in development (django-zeal, installed from requirements-dev.txt).
 if env_bool("ZEAL", True):

@@ -186,3 +186,12 @@ def test_the_debug_toolbar_keeps_the_apps_server_timing_entries_first(local_page
     # then: the app's three entries come first, then the toolbar's (its timer panel's)
     assert names[:3] == ["total", "db", "cache"]
     assert any(name.startswith("TimerPanel_") for name in names[3:]), names
+
+
+def test_the_debug_toolbar_starts_collapsed(local_page_with_toolbar):
+    # given / when
+    html = local_page_with_toolbar["html"]
+
+    # then: only its handle shows until opened, not the panel list over the admin's filters
+    assert 'id="djDebug"' in html
+    assert 'data-default-show="false"' in html
