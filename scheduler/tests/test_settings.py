@@ -9,7 +9,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICE_VARS = ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "SECRET_KEY", "DEBUG")
+SERVICE_VARS = (
+    "DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS",
+    "SITE_URL", "DEFAULT_FROM_EMAIL",
+)  # fmt: skip
 REAL_SECRET = "k3y-" + "x9Qv7LmZp2Rt5Wn8Bc4Hj6Kd1Fs0Gy3Ua" * 2
 
 SHOW_SETTINGS = """
@@ -32,7 +35,9 @@ print(json.dumps({
 
 
 def run(args, **env):
-    clean = {k: v for k, v in os.environ.items() if k not in SERVICE_VARS}
+    clean = {
+        k: v for k, v in os.environ.items() if k not in SERVICE_VARS and not k.startswith("EMAIL_")
+    }
     clean.pop("DJANGO_ENV", None)
     clean["DJANGO_SETTINGS_MODULE"] = "scheduler.settings"
     clean.update(env)
@@ -88,6 +93,7 @@ def test_production_passes_the_deploy_checklist():
         DJANGO_ENV="production",
         SECRET_KEY=REAL_SECRET,
         ALLOWED_HOSTS="scheduler.example.com",
+        SITE_URL="https://scheduler.example.com",
     )
 
     assert result.returncode == 0, result.stderr
@@ -101,11 +107,28 @@ def test_the_deploy_checklist_catches_a_weak_production_setting():
         DJANGO_ENV="production",
         SECRET_KEY=REAL_SECRET,
         ALLOWED_HOSTS="scheduler.example.com",
+        SITE_URL="https://scheduler.example.com",
         SECURE_HSTS_SECONDS="0",
     )
 
     assert result.returncode != 0
     assert "security.W004" in result.stderr
+
+
+def test_the_deploy_checklist_fails_in_production_without_a_site_url():
+    # given: production settings that pass otherwise, no SITE_URL (scheduler/checks.py)
+    # when
+    result = run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        DJANGO_ENV="production",
+        SECRET_KEY=REAL_SECRET,
+        ALLOWED_HOSTS="scheduler.example.com",
+    )
+
+    # then
+    assert result.returncode != 0
+    assert "scheduler.E001" in result.stderr
+    assert "SITE_URL is not set" in result.stderr
 
 
 @pytest.mark.parametrize(
