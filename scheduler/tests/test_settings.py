@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from scheduler.testing_smtp import SmtpSink
+
 ROOT = Path(__file__).resolve().parents[2]
 SERVICE_VARS = (
     "DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS",
@@ -199,3 +201,56 @@ def test_the_debug_toolbar_exists_only_with_debug_on(env, expected):
     assert result.returncode == 0, result.stderr
     shown = json.loads(result.stdout.strip().splitlines()[-1])
     assert {key: shown[key] for key in expected} == expected
+
+
+SEND_MAIL = """
+import json, django
+django.setup()
+from django.conf import settings
+from django.core.mail import send_mail
+sent = send_mail("Hello", "Sent through the configured backend.", None, ["paul@example.com"])
+print(json.dumps({"backend": settings.EMAIL_BACKEND, "sent": sent}))
+"""
+
+
+def test_email_goes_out_by_smtp_once_email_host_is_set():
+    # given: a mail server, and the variables the README names for it
+    with SmtpSink() as smtp:
+        # when
+        result = run(
+            ["-c", SEND_MAIL],
+            EMAIL_HOST=smtp.host,
+            EMAIL_PORT=str(smtp.port),
+            EMAIL_HOST_USER="scheduler",
+            EMAIL_HOST_PASSWORD="mail-secret",
+            DEFAULT_FROM_EMAIL="Scheduler <noreply@example.com>",
+        )
+
+    # then: a real SMTP conversation, with the login, the sender and the recipient
+    assert result.returncode == 0, result.stderr
+    shown = json.loads(result.stdout.splitlines()[-1])
+    assert shown == {"backend": "django.core.mail.backends.smtp.EmailBackend", "sent": 1}
+    assert smtp.commands == ["EHLO", "AUTH", "MAIL", "RCPT", "DATA", "QUIT"]
+    [mail] = smtp.received
+    assert (mail.mail_from, mail.rcpt_to) == ("noreply@example.com", ["paul@example.com"])
+    assert mail.login == ("scheduler", "mail-secret")
+    assert mail.message["Subject"] == "Hello"
+    assert mail.body == "Sent through the configured backend."
+
+
+def test_without_email_host_mail_is_printed_and_email_backend_wins_either_way():
+    # given / when
+    console = run(["-c", SEND_MAIL])
+    with SmtpSink() as smtp:
+        chosen = run(
+            ["-c", SEND_MAIL],
+            EMAIL_HOST=smtp.host,
+            EMAIL_PORT=str(smtp.port),
+            EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        )
+
+    # then
+    assert json.loads(console.stdout.splitlines()[-1])["backend"].endswith("console.EmailBackend")
+    assert "Subject: Hello" in console.stdout
+    assert json.loads(chosen.stdout)["backend"].endswith("locmem.EmailBackend")
+    assert smtp.commands == []
