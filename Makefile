@@ -50,8 +50,8 @@ format: $(STAMP)  ## apply ruff fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-worker: $(STAMP)  ## a Celery worker (needs CELERY_BROKER_URL)
-	$(BIN)/celery -A scheduler worker --loglevel=INFO
+worker: $(STAMP)  ## a Celery worker (needs CELERY_BROKER_URL); -E: task events for `celery events`, Flower
+	$(BIN)/celery -A scheduler worker -E --loglevel=INFO
 
 beat: $(STAMP)  ## Celery beat, the periodic task scheduler (run exactly one)
 	$(BIN)/celery -A scheduler beat --loglevel=INFO

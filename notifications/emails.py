@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from .models import Notification
@@ -22,10 +23,20 @@ def MESSAGE_ID_DOMAIN() -> str:  # noqa: N802 - reads like the setting it is
     return settings.EMAIL_MESSAGE_ID_DOMAIN
 
 
+def _link(notification: Notification) -> str:
+    """A page the recipient can open in a browser (after logging in): the meeting's own, or
+    their list of meetings when they may no longer see it (removed, or deleted since)."""
+    if notification.meeting_id and notification.kind != Notification.Kind.PARTICIPANT_REMOVED:
+        path = reverse("web:meeting", kwargs={"pk": notification.meeting_id})
+    else:
+        path = reverse("web:meetings")
+    return f"{settings.SITE_URL}{path}"
+
+
 def _message(notification: Notification) -> EmailMessage:
     return EmailMessage(
         subject=f"[Scheduler] {SUBJECTS.get(notification.kind, 'News')}",
-        body=f"{notification.message}\n\n{settings.SITE_URL}/api/notifications/\n",
+        body=f"{notification.message}\n\n{_link(notification)}\n",
         to=[notification.recipient.email],
         # The same id on every attempt, so that mail systems can drop a copy.
         headers={

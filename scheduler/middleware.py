@@ -47,11 +47,15 @@ class RequestCostMiddleware:
             caching.end_request_tally(token)
         total_ms = (time.perf_counter() - started) * 1000
         db_ms = queries.seconds * 1000
-        response["Server-Timing"] = (
+        timing = (
             f"total;dur={total_ms:.1f}, "
             f'db;dur={db_ms:.1f};desc="{queries.count} queries", '
             f'cache;desc="{tally.hits} hits, {tally.misses} misses"'
         )
+        # Entries an inner layer wrote (the debug toolbar's, in development) are kept after ours.
+        if inner := response.get("Server-Timing"):
+            timing = f"{timing}, {inner}"
+        response["Server-Timing"] = timing
         endpoint = _endpoint(request)
         self._log(request, response, endpoint, total_ms, db_ms, queries.count, tally)
         if not request.path.startswith(settings.STATIC_URL_PATH):

@@ -20,6 +20,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("scheduler.api.urls")),
     path("healthz/", views.health, name="health"),
+    path("", include("meetings.web.urls")),  # pages for people: log in, a meeting, its answers
 ]
 
 if settings.BENCHMARK_VIEWS:

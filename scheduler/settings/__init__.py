@@ -7,7 +7,9 @@ a module named directly (pytest uses scheduler.settings.test) is loaded alone.
 import os
 
 if os.environ.get("DJANGO_SETTINGS_MODULE", "scheduler.settings") == "scheduler.settings":
-    _env = os.environ.get("DJANGO_ENV", "local")
+    # An empty DJANGO_ENV= (a blank line in an env file, `DJANGO_ENV= make run`) means the
+    # default, as an unset one does.
+    _env = os.environ.get("DJANGO_ENV") or "local"
     if _env == "production":
         from .production import *  # noqa: F403
     elif _env == "test":

@@ -1,7 +1,7 @@
 """Production: secrets from the environment, persistent checked connections, HTTPS only."""
 
 from .base import *  # noqa: F403
-from .env import env_bool, env_int, env_list, env_required
+from .env import env_bool, env_int, env_list, env_required, env_str
 
 # Copies: the lists below are changed in place, and base's must stay as they are.
 INSTALLED_APPS = list(INSTALLED_APPS)  # noqa: F405
@@ -32,6 +32,9 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# Where people open the site: links in e-mails start with it. No default (the development one
+# points at the server's own loopback); `check --deploy` fails without it (scheduler/checks.py).
+SITE_URL = env_str("SITE_URL").rstrip("/")
 
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",

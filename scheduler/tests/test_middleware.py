@@ -1,6 +1,10 @@
 import json
 import logging
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -11,6 +15,7 @@ from meetings.tests.factories import MeetingFactory, ParticipantFactory
 from scheduler import perfstats
 
 pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def timing(response) -> dict:
@@ -131,3 +136,62 @@ def test_the_log_handler_hides_a_feed_secret_whoever_logs_it():
 
     assert HideSecrets().filter(record) is True
     assert record.getMessage() == "Too Many Requests: /api/feeds/[secret].ics"
+
+
+LOCAL_PAGE_WITH_TOOLBAR = """
+import django, json
+django.setup()
+from django.conf import settings
+from django.test import Client
+response = Client().get("/admin/login/")
+print(json.dumps({
+    "toolbar": "debug_toolbar" in settings.INSTALLED_APPS,
+    "status": response.status_code,
+    "server_timing": response["Server-Timing"],
+    "html": response.content.decode(),
+}))
+"""
+
+
+@pytest.fixture(scope="module")
+def local_page_with_toolbar() -> dict:
+    """The admin login page as `make run` serves it to 127.0.0.1: local settings, toolbar on."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DEBUG"))}
+    env.update(
+        DJANGO_SETTINGS_MODULE="scheduler.settings",
+        DEBUG="true",
+        DATABASE_URL="sqlite://:memory:",
+        SILK_ENABLED="false",
+        ALLOWED_HOSTS="testserver",
+    )
+    for name in ("REDIS_URL", "CELERY_BROKER_URL"):
+        env.pop(name, None)
+    result = subprocess.run(
+        [sys.executable, "-c", LOCAL_PAGE_WITH_TOOLBAR],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    shown = json.loads(result.stdout.strip().splitlines()[-1])
+    assert shown["toolbar"] is True
+    assert shown["status"] == 200
+    return shown
+
+
+def test_the_debug_toolbar_keeps_the_apps_server_timing_entries_first(local_page_with_toolbar):
+    # given / when: a page in development with the toolbar on
+    header = local_page_with_toolbar["server_timing"]
+    entries = re.split(r',(?=(?:[^"]*"[^"]*")*[^"]*$)', header)  # commas outside quotes
+    names = [entry.split(";", 1)[0].strip() for entry in entries]
+
+    # then: the app's three entries come first, then the toolbar's (its timer panel's)
+    assert names[:3] == ["total", "db", "cache"]
+    assert any(name.startswith("TimerPanel_") for name in names[3:]), names
+
+
+def test_the_debug_toolbar_starts_collapsed(local_page_with_toolbar):
+    # given / when
+    html = local_page_with_toolbar["html"]
+
+    # then: only its handle shows until opened, not the panel list over the admin's filters
+    assert 'id="djDebug"' in html
+    assert 'data-default-show="false"' in html

@@ -8,8 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from scheduler.testing_smtp import SmtpSink
+
 ROOT = Path(__file__).resolve().parents[2]
-SERVICE_VARS = ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "SECRET_KEY", "DEBUG")
+SERVICE_VARS = (
+    "DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS",
+    "SITE_URL", "DEFAULT_FROM_EMAIL",
+)  # fmt: skip
 REAL_SECRET = "k3y-" + "x9Qv7LmZp2Rt5Wn8Bc4Hj6Kd1Fs0Gy3Ua" * 2
 
 SHOW_SETTINGS = """
@@ -32,7 +37,9 @@ print(json.dumps({
 
 
 def run(args, **env):
-    clean = {k: v for k, v in os.environ.items() if k not in SERVICE_VARS}
+    clean = {
+        k: v for k, v in os.environ.items() if k not in SERVICE_VARS and not k.startswith("EMAIL_")
+    }
     clean.pop("DJANGO_ENV", None)
     clean["DJANGO_SETTINGS_MODULE"] = "scheduler.settings"
     clean.update(env)
@@ -88,6 +95,7 @@ def test_production_passes_the_deploy_checklist():
         DJANGO_ENV="production",
         SECRET_KEY=REAL_SECRET,
         ALLOWED_HOSTS="scheduler.example.com",
+        SITE_URL="https://scheduler.example.com",
     )
 
     assert result.returncode == 0, result.stderr
@@ -101,11 +109,28 @@ def test_the_deploy_checklist_catches_a_weak_production_setting():
         DJANGO_ENV="production",
         SECRET_KEY=REAL_SECRET,
         ALLOWED_HOSTS="scheduler.example.com",
+        SITE_URL="https://scheduler.example.com",
         SECURE_HSTS_SECONDS="0",
     )
 
     assert result.returncode != 0
     assert "security.W004" in result.stderr
+
+
+def test_the_deploy_checklist_fails_in_production_without_a_site_url():
+    # given: production settings that pass otherwise, no SITE_URL (scheduler/checks.py)
+    # when
+    result = run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        DJANGO_ENV="production",
+        SECRET_KEY=REAL_SECRET,
+        ALLOWED_HOSTS="scheduler.example.com",
+    )
+
+    # then
+    assert result.returncode != 0
+    assert "scheduler.E001" in result.stderr
+    assert "SITE_URL is not set" in result.stderr
 
 
 @pytest.mark.parametrize(
@@ -121,6 +146,16 @@ def test_production_refuses_to_start_without_what_it_needs(env, message):
 
     assert result.returncode != 0
     assert message in result.stderr
+
+
+def test_an_empty_django_env_means_the_default_like_an_unset_one():
+    # given: DJANGO_ENV= as a blank line in an env file leaves it
+    # when
+    empty, unset = settings_for(DJANGO_ENV=""), settings_for()
+
+    # then
+    assert empty == unset
+    assert empty["env"] == "local"
 
 
 def test_a_misspelt_boolean_or_environment_is_an_error_not_a_guess():
@@ -166,3 +201,56 @@ def test_the_debug_toolbar_exists_only_with_debug_on(env, expected):
     assert result.returncode == 0, result.stderr
     shown = json.loads(result.stdout.strip().splitlines()[-1])
     assert {key: shown[key] for key in expected} == expected
+
+
+SEND_MAIL = """
+import json, django
+django.setup()
+from django.conf import settings
+from django.core.mail import send_mail
+sent = send_mail("Hello", "Sent through the configured backend.", None, ["paul@example.com"])
+print(json.dumps({"backend": settings.EMAIL_BACKEND, "sent": sent}))
+"""
+
+
+def test_email_goes_out_by_smtp_once_email_host_is_set():
+    # given: a mail server, and the variables the README names for it
+    with SmtpSink() as smtp:
+        # when
+        result = run(
+            ["-c", SEND_MAIL],
+            EMAIL_HOST=smtp.host,
+            EMAIL_PORT=str(smtp.port),
+            EMAIL_HOST_USER="scheduler",
+            EMAIL_HOST_PASSWORD="mail-secret",
+            DEFAULT_FROM_EMAIL="Scheduler <noreply@example.com>",
+        )
+
+    # then: a real SMTP conversation, with the login, the sender and the recipient
+    assert result.returncode == 0, result.stderr
+    shown = json.loads(result.stdout.splitlines()[-1])
+    assert shown == {"backend": "django.core.mail.backends.smtp.EmailBackend", "sent": 1}
+    assert smtp.commands == ["EHLO", "AUTH", "MAIL", "RCPT", "DATA", "QUIT"]
+    [mail] = smtp.received
+    assert (mail.mail_from, mail.rcpt_to) == ("noreply@example.com", ["paul@example.com"])
+    assert mail.login == ("scheduler", "mail-secret")
+    assert mail.message["Subject"] == "Hello"
+    assert mail.body == "Sent through the configured backend."
+
+
+def test_without_email_host_mail_is_printed_and_email_backend_wins_either_way():
+    # given / when
+    console = run(["-c", SEND_MAIL])
+    with SmtpSink() as smtp:
+        chosen = run(
+            ["-c", SEND_MAIL],
+            EMAIL_HOST=smtp.host,
+            EMAIL_PORT=str(smtp.port),
+            EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        )
+
+    # then
+    assert json.loads(console.stdout.splitlines()[-1])["backend"].endswith("console.EmailBackend")
+    assert "Subject: Hello" in console.stdout
+    assert json.loads(chosen.stdout)["backend"].endswith("locmem.EmailBackend")
+    assert smtp.commands == []
