@@ -3,7 +3,12 @@ from rest_framework import serializers
 
 from meetings.models import Meeting, Participant, Room
 from meetings.services import MAX_BULK_MEETINGS, MAX_PARTICIPANTS
-from scheduler.api.fields import LocalDateTimeField, RFC3339DateTimeField, StrictCharField
+from scheduler.api.fields import (
+    BoundedListField,
+    LocalDateTimeField,
+    RFC3339DateTimeField,
+    StrictCharField,
+)
 
 DESCRIPTION_MAX_LENGTH = 10_000
 MAX_ID = 2**63 - 1  # bigint: a larger number would be a database error, not a 400
@@ -149,7 +154,7 @@ class DryRunParamsSerializer(serializers.Serializer):
 
 
 def _participant_ids_field(**kwargs):
-    return serializers.ListField(
+    return BoundedListField(
         child=id_field(),
         max_length=MAX_PARTICIPANTS,
         help_text=f"Users to invite (at most {MAX_PARTICIPANTS}); the organizer is left out.",
@@ -243,7 +248,7 @@ class InviteSerializer(serializers.Serializer):
 
 
 class BulkStatusSerializer(serializers.Serializer):
-    ids = serializers.ListField(child=id_field(), min_length=1, max_length=MAX_BULK_MEETINGS)
+    ids = BoundedListField(child=id_field(), min_length=1, max_length=MAX_BULK_MEETINGS)
     status = serializers.ChoiceField(choices=Meeting.Status.choices)
 
 

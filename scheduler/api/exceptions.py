@@ -1,12 +1,17 @@
+import traceback
+
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions, status
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from meetings.api.conflicts import room_conflict_body
 from meetings.booking import RoomConflict
 from scheduler.validation import ItemsValidationError
+
+from .parsers import TOO_DEEP
 
 
 def exception_handler(exc, context):
@@ -18,7 +23,9 @@ def exception_handler(exc, context):
     """
     if isinstance(exc, RoomConflict):
         return Response(room_conflict_body(exc), status=status.HTTP_409_CONFLICT)
-    if isinstance(exc, ItemsValidationError):
+    if isinstance(exc, RecursionError) and _raised_by_a_parser(exc):
+        exc = exceptions.ParseError(TOO_DEEP)
+    elif isinstance(exc, ItemsValidationError):
         exc = exceptions.ValidationError(detail=exc.item_errors)
     elif isinstance(exc, ObjectDoesNotExist):  # gone while the request ran
         exc = exceptions.NotFound()
@@ -26,3 +33,11 @@ def exception_handler(exc, context):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         exc = exceptions.ValidationError(detail=detail)
     return drf_exception_handler(exc, context)
+
+
+def _raised_by_a_parser(exc: BaseException) -> bool:
+    """Whether `exc` came out of a parser reading the request body: a view that names its own
+    parsers (DRF's ObtainAuthToken does) uses DRF's JSONParser, not ours (parsers.py)."""
+    return any(
+        frame.f_code is Request._parse.__code__ for frame, _ in traceback.walk_tb(exc.__traceback__)
+    )

@@ -28,3 +28,10 @@ install_silk(INSTALLED_APPS, MIDDLEWARE, enabled=SILK_ENABLED)  # noqa: F405
 # Serve static files straight from the apps, no collectstatic needed in development.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+if "debug_toolbar" in INSTALLED_APPS:  # noqa: F405
+    from debug_toolbar.settings import PANELS_DEFAULTS
+
+    # Without the history panel, which reads a JSON body again with json.loads and lets its
+    # RecursionError out: nested JSON (100,000 `[`) was a 500 here whatever the API answered.
+    DEBUG_TOOLBAR_PANELS = [p for p in PANELS_DEFAULTS if not p.endswith(".HistoryPanel")]
