@@ -29,7 +29,7 @@ from .booking import (
     refused_double_booking,
 )
 from .cache import flush_meetings, people_in
-from .models import Meeting, Participant
+from .models import Meeting, Participant, check_meeting_times
 
 ROOM_FIELDS = ("room__id", "room__name", "room__capacity")
 MAX_PARTICIPANTS = 500
@@ -42,8 +42,7 @@ PLACE_AND_TIME = {"start_time", "end_time", "location", "room_id"}
 
 
 def _check_times(start_time: datetime, end_time: datetime) -> None:
-    if end_time <= start_time:
-        raise ValidationError({"end_time": "A meeting must end after it starts."})
+    check_meeting_times(start_time, end_time)
     for name, moment in (("start_time", start_time), ("end_time", end_time)):
         if not FIRST_YEAR <= moment.year <= LAST_YEAR:
             raise ValidationError({name: f"Use a time between {FIRST_YEAR} and {LAST_YEAR}."})
@@ -179,7 +178,9 @@ def meeting_update(
     if "status" in changed and meeting.status == Meeting.Status.SCHEDULED:
         meeting.cancellation_reason = ""  # back on: the reason it was off no longer holds
         changed.append("cancellation_reason")
-    _check_times(meeting.start_time, meeting.end_time)
+    if {"start_time", "end_time"} & set(changed) or meeting.status == Meeting.Status.SCHEDULED:
+        # Not when only cancelling a meeting made before the length rule: that must stay possible.
+        _check_times(meeting.start_time, meeting.end_time)
     booking = _booking_to_check(meeting, changed)
     if changed:
         with refused_double_booking(booking):
@@ -475,6 +476,8 @@ def meeting_bulk_set_status(*, by: User, ids: Collection[int], status: str) -> i
         .order_by("pk")
         .select_for_update(of=("self",))
     )
+    if status == Meeting.Status.SCHEDULED:
+        _check_taken_back_times(changing)
     bookings = _rooms_taken_back(changing) if status == Meeting.Status.SCHEDULED else []
     reason = {"cancellation_reason": ""} if status == Meeting.Status.SCHEDULED else {}
     with refused_double_booking(bookings[0] if bookings else None):
@@ -485,6 +488,16 @@ def meeting_bulk_set_status(*, by: User, ids: Collection[int], status: str) -> i
         flush_meetings(meeting_ids=[m.pk for m in changing], user_ids=[by.pk])
         _record_status_events(changing, status=status, by=by)
     return updated
+
+
+def _check_taken_back_times(meetings: list[Meeting]) -> None:
+    """A cancelled meeting made before the length rule is not taken back as it is."""
+    for meeting in meetings:
+        try:
+            check_meeting_times(meeting.start_time, meeting.end_time)
+        except ValidationError as error:
+            reason = error.message_dict["end_time"][0]
+            raise ValidationError({"ids": f"Meeting {meeting.pk}: {reason}"}) from None
 
 
 def _rooms_taken_back(meetings: list[Meeting]) -> list[Booking]:

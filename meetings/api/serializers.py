@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from rest_framework import serializers
 
@@ -12,6 +13,9 @@ from scheduler.api.fields import (
 
 DESCRIPTION_MAX_LENGTH = 10_000
 MAX_ID = 2**63 - 1  # bigint: a larger number would be a database error, not a 400
+END_TIME_HELP = (
+    f"After start_time, and at most {settings.MEETING_MAX_DAYS} days after it (MEETING_MAX_DAYS)."
+)
 
 
 def id_field(**kwargs):
@@ -172,7 +176,7 @@ class MeetingWriteSerializer(serializers.Serializer):
     )
     location = StrictCharField(max_length=200, allow_blank=True, required=False, default="")
     start_time = LocalDateTimeField()
-    end_time = LocalDateTimeField()
+    end_time = LocalDateTimeField(help_text=END_TIME_HELP)
     participant_ids = _participant_ids_field(required=False, default=list)
     room_id = id_field(required=False, allow_null=True, default=None, help_text="A room to book.")
 
@@ -191,7 +195,7 @@ class MeetingUpdateSerializer(serializers.Serializer):
     )
     location = StrictCharField(max_length=200, allow_blank=True, required=False)
     start_time = LocalDateTimeField(required=False)
-    end_time = LocalDateTimeField(required=False)
+    end_time = LocalDateTimeField(required=False, help_text=END_TIME_HELP)
     status = serializers.ChoiceField(choices=Meeting.Status.choices, required=False)
     participant_ids = _participant_ids_field(required=False)
     room_id = id_field(

@@ -31,6 +31,9 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": env_int("NUM_PROXIES", 0),
 }
 
+# What one organizer may write (README, "Limits"). Checked by the services, whoever calls them.
+MEETING_MAX_DAYS = env_int("MEETING_MAX_DAYS", 31)  # a meeting lasts at most this long
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Scheduler API",
     "DESCRIPTION": "Meetings, invitations and answers, and notifications. Log in with "
