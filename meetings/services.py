@@ -98,8 +98,8 @@ def meeting_create(
         room = locked_room(room_id)
         check_capacity(room, len(invitees) + 1)
         booking = Booking(room_id=room.pk, start_time=start_time, end_time=end_time)
-        check_room_free(room, booking)
-    with refused_double_booking(booking):
+        check_room_free(room, booking, viewer_id=organizer.pk)
+    with refused_double_booking(booking, viewer_id=organizer.pk):
         meeting = Meeting.objects.create(
             created_by=organizer,
             title=title,
@@ -181,9 +181,9 @@ def meeting_update(
     if {"start_time", "end_time"} & set(changed) or meeting.status == Meeting.Status.SCHEDULED:
         # Not when only cancelling a meeting made before the length rule: that must stay possible.
         _check_times(meeting.start_time, meeting.end_time)
-    booking = _booking_to_check(meeting, changed)
+    booking = _booking_to_check(meeting, changed, by=by)
     if changed:
-        with refused_double_booking(booking):
+        with refused_double_booking(booking, viewer_id=by.pk):
             meeting.save(update_fields=[*changed, "updated_at"])
     if {"start_time", "end_time"} & set(changed):
         meeting.participants.exclude(status=Participant.Status.NEEDS_ACTION).update(
@@ -200,7 +200,7 @@ def meeting_update(
     return meeting
 
 
-def _booking_to_check(meeting: Meeting, changed: list[str]) -> Booking | None:
+def _booking_to_check(meeting: Meeting, changed: list[str], *, by: User) -> Booking | None:
     """The room booking to check when a change books a room, moves a booked meeting, or
     takes a cancelled one back (it held no room while cancelled). Locks the room."""
     if "room_id" in changed and meeting.room_id is not None:
@@ -217,7 +217,7 @@ def _booking_to_check(meeting: Meeting, changed: list[str]) -> Booking | None:
         end_time=meeting.end_time,
         meeting_id=meeting.pk,
     )
-    check_room_free(meeting.room, booking)
+    check_room_free(meeting.room, booking, viewer_id=by.pk)
     return booking
 
 
@@ -399,8 +399,8 @@ def meeting_bulk_create(*, organizer: User, items: Sequence[dict]) -> list[Meeti
         raise ItemsValidationError(
             {str(second): {"room_id": [f"Books {room.name} at the same time as item {first}."]}}
         )
-    check_rooms_free(rooms, bookings)
-    with refused_double_booking(bookings[0] if bookings else None):
+    check_rooms_free(rooms, bookings, viewer_id=organizer.pk)
+    with refused_double_booking(bookings[0] if bookings else None, viewer_id=organizer.pk):
         meetings = Meeting.objects.bulk_create(
             [
                 Meeting(
@@ -478,9 +478,9 @@ def meeting_bulk_set_status(*, by: User, ids: Collection[int], status: str) -> i
     )
     if status == Meeting.Status.SCHEDULED:
         _check_taken_back_times(changing)
-    bookings = _rooms_taken_back(changing) if status == Meeting.Status.SCHEDULED else []
+    bookings = _rooms_taken_back(changing, by=by) if status == Meeting.Status.SCHEDULED else []
     reason = {"cancellation_reason": ""} if status == Meeting.Status.SCHEDULED else {}
-    with refused_double_booking(bookings[0] if bookings else None):
+    with refused_double_booking(bookings[0] if bookings else None, viewer_id=by.pk):
         updated = Meeting.objects.filter(pk__in=[m.pk for m in changing]).update(
             status=status, updated_at=timezone.now(), **reason
         )
@@ -500,7 +500,7 @@ def _check_taken_back_times(meetings: list[Meeting]) -> None:
             raise ValidationError({"ids": f"Meeting {meeting.pk}: {reason}"}) from None
 
 
-def _rooms_taken_back(meetings: list[Meeting]) -> list[Booking]:
+def _rooms_taken_back(meetings: list[Meeting], *, by: User) -> list[Booking]:
     """Cancelled meetings held no room; taking them back books their rooms again."""
     bookings = [
         Booking(room_id=m.room_id, start_time=m.start_time, end_time=m.end_time, meeting_id=m.pk)
@@ -516,7 +516,7 @@ def _rooms_taken_back(meetings: list[Meeting]) -> list[Booking]:
         raise ValidationError(
             {"ids": f"Meetings {first} and {second} would hold {room.name} at once."}
         )
-    check_rooms_free(rooms, bookings)
+    check_rooms_free(rooms, bookings, viewer_id=by.pk)
     return bookings
 
 

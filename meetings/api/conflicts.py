@@ -5,25 +5,31 @@ from scheduler.api.fields import rfc3339
 
 
 def room_conflict_body(conflict: RoomConflict) -> dict:
-    """{"room_id": [reason], "conflicting_meeting": {...} or null}, times in the caller's zone.
+    """{"room_id": [reason], "conflicting_meeting": {...}}, times in the caller's zone.
 
-    The meeting holding a room is named with its title and organizer, as room calendars show
-    them to everyone who may book the room; a person's own calendar only ever shows times.
+    The meeting that holds the room is named (id, title, organizer) only to someone who may
+    see it, its organizer or a participant; to anybody else it does not exist (404), and the
+    answer says only when the room is busy, as free/busy does for people.
     """
     room, clash = conflict.room, conflict.meeting
     if clash is None:  # it was cancelled between the refusal and our look
         return {"room_id": [f"{room.name} was booked at that time; try again."]}
-    reason = (
-        f"{room.name} is already booked from {rfc3339(clash.start_time)} to "
-        f"{rfc3339(clash.end_time)} by “{clash.title}” (meeting {clash.pk})."
-    )
+    start, end = rfc3339(clash.start_time), rfc3339(clash.end_time)
+    if not conflict.viewer_sees:
+        return {
+            "room_id": [f"{room.name} is already booked from {start} to {end}."],
+            "conflicting_meeting": {"start_time": start, "end_time": end},
+        }
     return {
-        "room_id": [reason],
+        "room_id": [
+            f"{room.name} is already booked from {start} to {end} by “{clash.title}” "
+            f"(meeting {clash.pk})."
+        ],
         "conflicting_meeting": {
             "id": clash.pk,
             "title": clash.title,
-            "start_time": rfc3339(clash.start_time),
-            "end_time": rfc3339(clash.end_time),
+            "start_time": start,
+            "end_time": end,
             "organizer": {"id": clash.created_by.id, "username": clash.created_by.username},
         },
     }

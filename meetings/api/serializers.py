@@ -109,19 +109,26 @@ class MeetingWrittenSerializer(MeetingSerializer):
         read_only_fields = fields
 
 
+SEEN_ONLY = "Only if you organize that meeting or are invited to it."
+
+
 class RoomConflictMeetingSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    title = StrictCharField()
+    """When the room is busy; which meeting holds it only if the caller may see that meeting."""
+
+    id = serializers.IntegerField(required=False, help_text=SEEN_ONLY)
+    title = StrictCharField(required=False, help_text=SEEN_ONLY)
     start_time = RFC3339DateTimeField()
     end_time = RFC3339DateTimeField()
-    organizer = UserRefSerializer()
+    organizer = UserRefSerializer(required=False, help_text=SEEN_ONLY)
 
 
 class RoomConflictSerializer(serializers.Serializer):
     """409: the room is booked at an overlapping time."""
 
     room_id = serializers.ListField(child=StrictCharField())
-    conflicting_meeting = RoomConflictMeetingSerializer(required=False)
+    conflicting_meeting = RoomConflictMeetingSerializer(
+        required=False, help_text="Absent if that meeting was cancelled meanwhile: try again."
+    )
 
 
 class NotificationPreviewSerializer(serializers.Serializer):
