@@ -29,6 +29,7 @@ from .booking import (
     refused_double_booking,
 )
 from .cache import flush_meetings, people_in
+from .invitations import check_per_request, check_per_request_items, invitations_count
 from .models import Meeting, Participant, check_meeting_times
 
 ROOM_FIELDS = ("room__id", "room__name", "room__capacity")
@@ -89,9 +90,11 @@ def meeting_create(
     participant_ids: Sequence[int] = (),
     room_id: int | None = None,
 ) -> Meeting:
-    """Raises RoomConflict if the room is booked at an overlapping time."""
+    """Raises RoomConflict if the room is booked at an overlapping time, and
+    HourlyInvitationLimit if the organizer has sent too many invitations this hour."""
     _check_times(start_time, end_time)
     invitees = _invitee_ids(participant_ids, organizer_id=organizer.pk)
+    check_per_request(len(invitees))
     _check_users_exist(invitees)
     room, booking = None, None
     if room_id is not None:
@@ -111,6 +114,7 @@ def meeting_create(
         )
     _invite(meeting, invitees)
     events_record([_event(Event.Kind.MEETING_CREATED, meeting, actor=organizer, to=invitees)])
+    invitations_count(organizer_id=organizer.pk, count=len(invitees))  # last: may roll back all
     return meeting
 
 
@@ -165,7 +169,8 @@ def meeting_update(
     """Change the given fields; `participant_ids`, when given, becomes the invitee list.
 
     Moving a meeting resets every answer to needs_action: an acceptance was for the old time.
-    Raises RoomConflict if the room it books (now or after the change) is taken meanwhile.
+    Raises RoomConflict if the room it books (now or after the change) is taken meanwhile, and
+    HourlyInvitationLimit if it invites more people than the organizer may this hour.
     """
     meeting = _locked(meeting)
     _require_organizer(meeting, by)
@@ -197,6 +202,7 @@ def meeting_update(
         field = "room_id" if "room_id" in changed else "participant_ids"
         check_capacity(meeting.room, meeting.participants.count() + 1, field=field)
     _record_update_events(meeting, by, changed, added=added, removed=removed)
+    invitations_count(organizer_id=by.pk, count=len(added))  # last: may roll back all
     return meeting
 
 
@@ -263,6 +269,7 @@ def _replace_invitees(meeting: Meeting, participant_ids: Sequence[int]):
         _delete_invitations(meeting.participants.filter(user_id__in=dropped))
         flush_meetings(meeting_ids=[meeting.pk], user_ids=dropped)
     added = sorted(wanted - current)
+    check_per_request(len(added))  # those already invited cost nothing
     _invite(meeting, added)
     return added, sorted(dropped)
 
@@ -330,8 +337,8 @@ def meeting_rsvp(*, meeting: Meeting, user: User, status: str, comment: str = ""
 
 @transaction.atomic
 def participant_add(*, meeting: Meeting, by: User, user_id: int) -> tuple[Participant, bool]:
-    """Invite one person; inviting someone already invited changes nothing. Returns the
-    invitation and whether it is new."""
+    """Invite one person; inviting someone already invited changes nothing (and counts for
+    no invitation). Returns the invitation and whether it is new."""
     meeting = _locked(meeting)
     _require_organizer(meeting, by)
     if user_id == meeting.created_by_id:
@@ -349,6 +356,7 @@ def participant_add(*, meeting: Meeting, by: User, user_id: int) -> tuple[Partic
     _invite(meeting, [user_id])
     if not already:
         events_record([_event(Event.Kind.PARTICIPANT_ADDED, meeting, actor=by, to=[user_id])])
+        invitations_count(organizer_id=by.pk, count=1)
     return meeting.participants.select_related("user").get(user_id=user_id), not already
 
 
@@ -367,7 +375,8 @@ def participant_remove(*, meeting: Meeting, by: User, user_id: int) -> bool:
 def meeting_bulk_create(*, organizer: User, items: Sequence[dict]) -> list[Meeting]:
     """Create many meetings with their invitations: two INSERTs, all or nothing.
 
-    Each item has the arguments of meeting_create. Errors are keyed by item index.
+    Each item has the arguments of meeting_create. Errors are keyed by item index. The
+    items' invitations count together against INVITES_PER_REQUEST and INVITES_PER_HOUR.
     """
     if len(items) > MAX_BULK_MEETINGS:
         raise ValidationError(
@@ -383,6 +392,7 @@ def meeting_bulk_create(*, organizer: User, items: Sequence[dict]) -> list[Meeti
         except ValidationError as error:
             errors[str(index)] = error.message_dict
             invitees.append([])
+    check_per_request_items(len(user_ids) for user_ids in invitees)
     _check_bulk_users_exist(invitees, errors)
     rooms = _check_bulk_rooms(items, invitees, errors)
     if errors:
@@ -423,6 +433,7 @@ def meeting_bulk_create(*, organizer: User, items: Sequence[dict]) -> list[Meeti
         _event(Event.Kind.MEETING_CREATED, meeting, actor=organizer, to=user_ids)
         for meeting, user_ids in zip(meetings, invitees, strict=True)
     )
+    invitations_count(organizer_id=organizer.pk, count=sum(map(len, invitees)))  # may roll back
     return meetings
 
 

@@ -1,6 +1,8 @@
-"""How the API tells of clashes: a room already booked (409), people already busy."""
+"""How the API tells of clashes: a room already booked (409), people already busy, and an
+organizer who has sent as many invitations as they may this hour (429)."""
 
 from meetings.booking import RoomConflict
+from meetings.invitations import HourlyInvitationLimit
 from scheduler.api.fields import rfc3339
 
 
@@ -46,3 +48,16 @@ def people_conflicts_body(conflicts: list[dict]) -> list[dict]:
         }
         for person in conflicts
     ]
+
+
+def invitation_limit_body(refusal: HourlyInvitationLimit) -> dict:
+    return {
+        "detail": (
+            f"You have sent as many invitations this hour as one organizer may "
+            f"({refusal.limit:,}): nothing was saved. Invite again from "
+            f"{rfc3339(refusal.resets_at)}."
+        ),
+        "limit": "INVITES_PER_HOUR",
+        "limit_value": refusal.limit,
+        "resets_at": rfc3339(refusal.resets_at),
+    }

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from rest_framework import serializers
 
+from meetings.invitations import check_per_request_items
 from meetings.models import Meeting, Participant, Room
 from meetings.services import MAX_BULK_MEETINGS, MAX_PARTICIPANTS
 from scheduler.api.fields import (
@@ -10,12 +11,10 @@ from scheduler.api.fields import (
     RFC3339DateTimeField,
     StrictCharField,
 )
+from scheduler.validation import ItemsValidationError
 
 DESCRIPTION_MAX_LENGTH = 10_000
 MAX_ID = 2**63 - 1  # bigint: a larger number would be a database error, not a 400
-END_TIME_HELP = (
-    f"After start_time, and at most {settings.MEETING_MAX_DAYS} days after it (MEETING_MAX_DAYS)."
-)
 
 
 def id_field(**kwargs):
@@ -164,16 +163,50 @@ class DryRunParamsSerializer(serializers.Serializer):
     )
 
 
-def _participant_ids_field(**kwargs):
-    return BoundedListField(
-        child=id_field(),
-        max_length=MAX_PARTICIPANTS,
-        help_text=f"Users to invite (at most {MAX_PARTICIPANTS}); the organizer is left out.",
+def _end_time_field(**kwargs) -> LocalDateTimeField:
+    days = settings.MEETING_MAX_DAYS
+    return LocalDateTimeField(
+        help_text=f"After start_time, and at most {days} days after it (MEETING_MAX_DAYS).",
         **kwargs,
     )
 
 
-class MeetingWriteSerializer(serializers.Serializer):
+def _participant_ids_field(*, all_invitees: bool, **kwargs) -> BoundedListField:
+    """`all_invitees`: the list is everyone invited after a change, those already invited
+    included; otherwise every id in it is a new invitation."""
+    per_request, per_hour = settings.INVITES_PER_REQUEST, settings.INVITES_PER_HOUR
+    most = MAX_PARTICIPANTS if all_invitees else min(MAX_PARTICIPANTS, per_request)
+    what = "Everyone invited after the change" if all_invitees else "Users to invite"
+    return BoundedListField(
+        child=id_field(),
+        max_length=most,
+        help_text=f"{what} (at most {most}); the organizer is left out. Each new invitation "
+        f"counts against INVITES_PER_REQUEST ({per_request:,} per request, a bulk request's "
+        f"meetings together: 400 past it) and INVITES_PER_HOUR ({per_hour:,} per organizer per "
+        "hour: 429 past it); inviting someone already invited costs nothing.",
+        **kwargs,
+    )
+
+
+class _LimitsFromSettings:
+    """end_time and participant_ids are made when the serializer is, with the limits the
+    settings hold then (the schema shows them), rather than those at import."""
+
+    all_invitees = False
+
+    def get_fields(self):
+        fields = super().get_fields()
+        required = {"required": False} if self.all_invitees else {}
+        fields["end_time"] = _end_time_field(**required)
+        fields["participant_ids"] = _participant_ids_field(
+            all_invitees=self.all_invitees,
+            required=False,
+            **({} if self.all_invitees else {"default": list}),
+        )
+        return fields
+
+
+class MeetingWriteSerializer(_LimitsFromSettings, serializers.Serializer):
     """Input of POST /api/meetings/ and of each bulk item. Only these fields can be set: the
     organizer is the caller, and status and timestamps are the server's."""
 
@@ -183,8 +216,8 @@ class MeetingWriteSerializer(serializers.Serializer):
     )
     location = StrictCharField(max_length=200, allow_blank=True, required=False, default="")
     start_time = LocalDateTimeField()
-    end_time = LocalDateTimeField(help_text=END_TIME_HELP)
-    participant_ids = _participant_ids_field(required=False, default=list)
+    end_time = LocalDateTimeField()  # get_fields() adds the limits
+    participant_ids = BoundedListField(child=id_field())  # get_fields() adds the limits
     room_id = id_field(required=False, allow_null=True, default=None, help_text="A room to book.")
 
     def validate(self, attrs):
@@ -193,8 +226,10 @@ class MeetingWriteSerializer(serializers.Serializer):
         return attrs
 
 
-class MeetingUpdateSerializer(serializers.Serializer):
+class MeetingUpdateSerializer(_LimitsFromSettings, serializers.Serializer):
     """PATCH: any subset of the fields; participant_ids replaces the invitee list."""
+
+    all_invitees = True
 
     title = StrictCharField(max_length=200, required=False)
     description = StrictCharField(
@@ -202,9 +237,9 @@ class MeetingUpdateSerializer(serializers.Serializer):
     )
     location = StrictCharField(max_length=200, allow_blank=True, required=False)
     start_time = LocalDateTimeField(required=False)
-    end_time = LocalDateTimeField(required=False, help_text=END_TIME_HELP)
+    end_time = LocalDateTimeField(required=False)  # get_fields() adds the limits
     status = serializers.ChoiceField(choices=Meeting.Status.choices, required=False)
-    participant_ids = _participant_ids_field(required=False)
+    participant_ids = BoundedListField(child=id_field(), required=False)  # get_fields() too
     room_id = id_field(
         required=False, allow_null=True, help_text="A room to book; null gives the room back."
     )
@@ -219,7 +254,8 @@ class MeetingUpdateSerializer(serializers.Serializer):
 
 
 class MeetingBulkSerializer(serializers.ListSerializer):
-    """POST /api/meetings/bulk/: a JSON list of meetings, errors keyed by item index."""
+    """POST /api/meetings/bulk/: a JSON list of meetings, errors keyed by item index. Their
+    invitations count together against the per-request and hourly limits."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("child", MeetingWriteSerializer())
@@ -228,6 +264,7 @@ class MeetingBulkSerializer(serializers.ListSerializer):
         super().__init__(*args, **kwargs)
 
     def to_internal_value(self, data):
+        self._check_invitations_per_request(data)
         # DRF reports a list's errors as a list with {} for the good items; key them by index.
         try:
             return super().to_internal_value(data)
@@ -237,6 +274,31 @@ class MeetingBulkSerializer(serializers.ListSerializer):
                     {str(i): item for i, item in enumerate(error.detail) if item}
                 ) from None
             raise
+
+    def _check_invitations_per_request(self, data) -> None:
+        """Before the items' ids are validated one by one (500 items of 500 ids are 250,000):
+        the ids they list, counted together, against INVITES_PER_REQUEST."""
+        if not isinstance(data, list) or len(data) > MAX_BULK_MEETINGS:
+            return  # DRF says what is wrong with the list itself
+        listed = (
+            len(item["participant_ids"])
+            if isinstance(item, dict) and isinstance(item.get("participant_ids"), list)
+            else 0
+            for item in data
+        )
+        try:
+            check_per_request_items(listed)
+        except ItemsValidationError as error:
+            raise serializers.ValidationError(error.item_errors) from None
+
+
+class InvitationLimitSerializer(serializers.Serializer):
+    """429: the organizer has sent INVITES_PER_HOUR invitations this hour; see Retry-After."""
+
+    detail = StrictCharField()
+    limit = StrictCharField(help_text="The limit reached: INVITES_PER_HOUR.")
+    limit_value = serializers.IntegerField(help_text="Invitations per organizer per hour.")
+    resets_at = RFC3339DateTimeField(help_text="When the hour's count starts again.")
 
 
 class CancelSerializer(serializers.Serializer):

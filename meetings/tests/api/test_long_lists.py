@@ -83,11 +83,11 @@ def test_participant_ids_are_counted_before_they_are_validated(api_as, integers_
     assert integers_validated == []
 
 
-def test_a_bulk_item_with_a_huge_list_is_refused_without_validating_its_ids(
+def test_a_bulk_item_with_too_long_a_list_is_refused_without_validating_its_ids(
     api_as, integers_validated
 ):
     response = api_as(UserFactory()).post(
-        "/api/meetings/bulk/", [meeting(), meeting(participant_ids=[1] * HUGE)]
+        "/api/meetings/bulk/", [meeting(), meeting(participant_ids=[1] * (MAX_PARTICIPANTS + 1))]
     )
 
     assert response.status_code == 400

@@ -33,6 +33,13 @@ REST_FRAMEWORK = {
 
 # What one organizer may write (README, "Limits"). Checked by the services, whoever calls them.
 MEETING_MAX_DAYS = env_int("MEETING_MAX_DAYS", 31)  # a meeting lasts at most this long
+# New invitations (each a notification and an e-mail) in one request, a bulk request's meetings
+# all together: an all-hands of 500 (the most one meeting invites) and a team's year of weekly
+# meetings (52 x 15) both fit. A 400 past it.
+INVITES_PER_REQUEST = env_int("INVITES_PER_REQUEST", 1000)
+# ... and per organizer and clock hour, counted in the shared cache across app servers; a 429
+# with Retry-After past it. An all-hands and four breakouts of the same 500 people fit.
+INVITES_PER_HOUR = env_int("INVITES_PER_HOUR", 3000)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Scheduler API",
