@@ -44,26 +44,26 @@ def hourly_key(organizer_id: int, window: int) -> str:
     return f"invites:u{organizer_id}:h{window}"
 
 
-def _too_many(count: int) -> str | None:
-    limit = settings.INVITES_PER_REQUEST
-    if count > limit:
-        return f"At most {limit:,} invitations per request, all its meetings together: {count:,}."
-    return None
-
-
 def check_per_request(count: int, *, field: str = "participant_ids") -> None:
     """`count` new invitations in one request: a 400 on `field` past INVITES_PER_REQUEST."""
-    if reason := _too_many(count):
-        raise ValidationError({field: reason})
+    limit = settings.INVITES_PER_REQUEST
+    if count > limit:
+        raise ValidationError(
+            {field: f"At most {limit:,} invitations per request; this one sends {count:,}."}
+        )
 
 
 def check_per_request_items(counts: Iterable[int]) -> None:
     """The invitations of each item of a bulk request, counted together: a 400 on the
     participant_ids of the item that goes past INVITES_PER_REQUEST."""
-    total = 0
+    limit, total = settings.INVITES_PER_REQUEST, 0
     for index, count in enumerate(counts):
         total += count
-        if reason := _too_many(total):
+        if total > limit:
+            reason = (
+                f"At most {limit:,} invitations per request, all its meetings together; "
+                f"this one brings them to {total:,}."
+            )
             raise ItemsValidationError({str(index): {"participant_ids": [reason]}})
 
 

@@ -71,9 +71,7 @@ def test_one_request_invites_up_to_the_limit_and_not_one_more(api_as, settings, 
     }
     assert changed_over.status_code == 400
     assert changed_over.json() == {
-        "participant_ids": [
-            f"At most {limit} invitations per request, all its meetings together: {limit + 1}."
-        ]
+        "participant_ids": [f"At most {limit} invitations per request; this one sends {limit + 1}."]
     }
     assert (created.status_code, changed.status_code) == (201, 200)
     assert Participant.objects.count() == 1 + limit + limit
@@ -92,7 +90,10 @@ def test_a_bulk_requests_items_count_together_and_the_item_past_the_limit_is_nam
     assert response.status_code == 400
     assert response.json() == {
         "2": {
-            "participant_ids": ["At most 5 invitations per request, all its meetings together: 6."]
+            "participant_ids": [
+                "At most 5 invitations per request, all its meetings together; this one brings "
+                "them to 6."
+            ]
         }
     }
     assert stored() == before
