@@ -293,12 +293,17 @@ class MeetingBulkSerializer(serializers.ListSerializer):
 
 
 class InvitationLimitSerializer(serializers.Serializer):
-    """429: the organizer has sent INVITES_PER_HOUR invitations this hour; see Retry-After."""
+    """429: too many requests (the throttles: `detail` only), or the organizer has sent
+    INVITES_PER_HOUR invitations this hour. Either way, see Retry-After."""
 
     detail = StrictCharField()
-    limit = StrictCharField(help_text="The limit reached: INVITES_PER_HOUR.")
-    limit_value = serializers.IntegerField(help_text="Invitations per organizer per hour.")
-    resets_at = RFC3339DateTimeField(help_text="When the hour's count starts again.")
+    limit = StrictCharField(required=False, help_text="The limit reached: INVITES_PER_HOUR.")
+    limit_value = serializers.IntegerField(
+        required=False, help_text="Invitations per organizer per hour."
+    )
+    resets_at = RFC3339DateTimeField(
+        required=False, help_text="When the hour's count starts again."
+    )
 
 
 class CancelSerializer(serializers.Serializer):

@@ -218,6 +218,7 @@ def test_the_schema_states_the_limits():
     ]:
         answer = schema["paths"][path][method]["responses"]["429"]
         assert answer["content"]["application/json"]["schema"]["$ref"].endswith("/InvitationLimit")
+    assert components["InvitationLimit"]["required"] == ["detail"]  # a throttle's 429 too
 
 
 @pytest.mark.postgres
