@@ -15,20 +15,26 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
-from django.db.models import Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 
 from .db import ROOM_CONSTRAINT, TsTzRange
-from .models import Meeting, Room
+from .models import Meeting, Participant, Room
 from .selectors import user_ref
 
 
 class RoomConflict(Exception):
-    """The room is booked by `meeting` at an overlapping time. The API answers 409."""
+    """The room is booked by `meeting` at an overlapping time. The API answers 409.
+
+    `viewer_sees`: whether the person who asked for the room may see that meeting (they
+    organize it or are invited to it); to anybody else it does not exist, and the answer
+    only says when the room is busy.
+    """
 
     def __init__(self, *, room: Room, meeting: Meeting | None):
         super().__init__(f"{room.name} is already booked at that time.")
         self.room = room
         self.meeting = meeting
+        self.viewer_sees = bool(getattr(meeting, "viewer_sees", False))
 
 
 @dataclass(frozen=True)
@@ -54,7 +60,7 @@ def locked_rooms(room_ids) -> dict[int, Room]:
     return {room.pk: room for room in rooms}
 
 
-def _clashes(bookings: Sequence[Booking]):
+def _clashes(bookings: Sequence[Booking], viewer_id: int | None = None):
     meetings, holding = Meeting.objects.all(), Q()
     on_postgresql = connections[meetings.db].vendor == "postgresql"
     if on_postgresql:
@@ -68,6 +74,11 @@ def _clashes(bookings: Sequence[Booking]):
         else:
             overlap = Q(start_time__lt=booking.end_time, end_time__gt=booking.start_time)
         holding |= Q(room_id=booking.room_id) & overlap & ~Q(pk=booking.meeting_id)
+    if viewer_id is not None:
+        # In the same query: Meeting.objects.visible_to(viewer), for this one meeting.
+        invited = Participant.objects.filter(meeting=OuterRef("pk"), user_id=viewer_id)
+        sees = Q(created_by_id=viewer_id) | Exists(invited)
+        meetings = meetings.annotate(viewer_sees=ExpressionWrapper(sees, BooleanField()))
     return (
         meetings.filter(holding)
         .exclude(status=Meeting.Status.CANCELLED)
@@ -77,24 +88,28 @@ def _clashes(bookings: Sequence[Booking]):
     )
 
 
-def room_clash(booking: Booking) -> Meeting | None:
+def room_clash(booking: Booking, *, viewer_id: int | None = None) -> Meeting | None:
     """The first meeting that holds the room during the booking, if any (cancelled ones do
-    not hold it). One query, on the meeting_room_start index (PostgreSQL may also use the
-    exclusion constraint's GiST index)."""
-    return _clashes([booking]).first()
+    not hold it), with whether `viewer_id` may see it (`viewer_sees`). One query, on the
+    meeting_room_start index (PostgreSQL may also use the exclusion constraint's GiST index).
+    """
+    return _clashes([booking], viewer_id).first()
 
 
-def check_room_free(room: Room, booking: Booking) -> None:
-    clash = room_clash(booking)
+def check_room_free(room: Room, booking: Booking, *, viewer_id: int | None = None) -> None:
+    """Raises RoomConflict; `viewer_id` is who asks (None: staff, who see every meeting)."""
+    clash = room_clash(booking, viewer_id=viewer_id)
     if clash is not None:
         raise RoomConflict(room=room, meeting=clash)
 
 
-def check_rooms_free(rooms: dict[int, Room], bookings: Sequence[Booking]) -> None:
+def check_rooms_free(
+    rooms: dict[int, Room], bookings: Sequence[Booking], *, viewer_id: int | None = None
+) -> None:
     """Many bookings at once (a bulk request) against the stored ones, in one query."""
     if not bookings:
         return
-    clash = _clashes(bookings).first()
+    clash = _clashes(bookings, viewer_id).first()
     if clash is not None:
         raise RoomConflict(room=rooms[clash.room_id], meeting=clash)
 
@@ -120,7 +135,9 @@ def check_capacity(room: Room, people: int, *, field: str = "room_id") -> None:
 
 
 @contextmanager
-def refused_double_booking(booking: Booking | None) -> Iterator[None]:
+def refused_double_booking(
+    booking: Booking | None, *, viewer_id: int | None = None
+) -> Iterator[None]:
     """Turn the exclusion constraint's refusal into a RoomConflict naming the clash.
 
     The write runs in a savepoint, so that the transaction can still look the clash up. Only
@@ -135,5 +152,5 @@ def refused_double_booking(booking: Booking | None) -> Iterator[None]:
     except IntegrityError as error:
         if ROOM_CONSTRAINT not in str(error):
             raise
-        clash = room_clash(booking)  # None if it was cancelled meanwhile
+        clash = room_clash(booking, viewer_id=viewer_id)  # None if cancelled meanwhile
         raise RoomConflict(room=Room.objects.get(pk=booking.room_id), meeting=clash) from error

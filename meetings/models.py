@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -7,6 +7,20 @@ from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.db.models import F, Q
 
 from .db import TsTzRange
+
+
+def check_meeting_times(start_time: datetime, end_time: datetime) -> None:
+    """A meeting ends after it starts, and lasts at most MEETING_MAX_DAYS days: a meeting of
+    178 years booked a room for everyone and showed its people busy for ever. The services
+    (every API write) and the admin's form (through Meeting.clean) check it."""
+    if end_time <= start_time:
+        raise ValidationError({"end_time": "A meeting must end after it starts."})
+    days = settings.MEETING_MAX_DAYS
+    # In UTC: two times in one zone subtract as wall-clock times, an hour off across a DST shift.
+    if end_time.astimezone(UTC) - start_time.astimezone(UTC) > timedelta(days=days):
+        raise ValidationError(
+            {"end_time": f"A meeting lasts at most {days} days; this one ends too late."}
+        )
 
 
 class MeetingQuerySet(models.QuerySet):
@@ -120,8 +134,8 @@ class Meeting(models.Model):
         return self.title
 
     def clean(self):
-        if self.start_time and self.end_time and self.end_time <= self.start_time:
-            raise ValidationError({"end_time": "A meeting must end after it starts."})
+        if self.start_time and self.end_time:
+            check_meeting_times(self.start_time, self.end_time)
 
     @property
     def duration(self):

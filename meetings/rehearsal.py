@@ -2,7 +2,8 @@
 
 The service runs exactly as it would (its checks, its locks, the events it records), so what
 a dry run reports is what the real request would do, and nothing of it is kept: rows, events,
-queued deliveries and cache invalidations all go with the rollback.
+queued deliveries and cache invalidations all go with the rollback; the invitations it would
+send are checked against the hourly limit but not counted.
 """
 
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from notifications.outbox import events_captured
 
 from .booking import RoomConflict
 from .cache import pending_restored
+from .invitations import invitations_uncounted
 
 Written = TypeVar("Written")
 Seen = TypeVar("Seen")
@@ -32,7 +34,12 @@ def rehearse(write: Callable[[], Written], inspect: Callable[[Written], Seen]) -
     """Run write() and then inspect() its result, and roll both back. A ValidationError or
     PermissionDenied propagates, as it would from the real write."""
     try:
-        with pending_restored(), events_captured() as events, transaction.atomic():
+        with (
+            pending_restored(),
+            invitations_uncounted(),
+            events_captured() as events,
+            transaction.atomic(),
+        ):
             seen = inspect(write())
             transaction.set_rollback(True)
     except RoomConflict as conflict:

@@ -29,7 +29,8 @@ from .booking import (
     refused_double_booking,
 )
 from .cache import flush_meetings, people_in
-from .models import Meeting, Participant
+from .invitations import check_per_request, check_per_request_items, invitations_count
+from .models import Meeting, Participant, check_meeting_times
 
 ROOM_FIELDS = ("room__id", "room__name", "room__capacity")
 MAX_PARTICIPANTS = 500
@@ -42,8 +43,7 @@ PLACE_AND_TIME = {"start_time", "end_time", "location", "room_id"}
 
 
 def _check_times(start_time: datetime, end_time: datetime) -> None:
-    if end_time <= start_time:
-        raise ValidationError({"end_time": "A meeting must end after it starts."})
+    check_meeting_times(start_time, end_time)
     for name, moment in (("start_time", start_time), ("end_time", end_time)):
         if not FIRST_YEAR <= moment.year <= LAST_YEAR:
             raise ValidationError({name: f"Use a time between {FIRST_YEAR} and {LAST_YEAR}."})
@@ -90,17 +90,19 @@ def meeting_create(
     participant_ids: Sequence[int] = (),
     room_id: int | None = None,
 ) -> Meeting:
-    """Raises RoomConflict if the room is booked at an overlapping time."""
+    """Raises RoomConflict if the room is booked at an overlapping time, and
+    HourlyInvitationLimit if the organizer has sent too many invitations this hour."""
     _check_times(start_time, end_time)
     invitees = _invitee_ids(participant_ids, organizer_id=organizer.pk)
+    check_per_request(len(invitees))
     _check_users_exist(invitees)
     room, booking = None, None
     if room_id is not None:
         room = locked_room(room_id)
         check_capacity(room, len(invitees) + 1)
         booking = Booking(room_id=room.pk, start_time=start_time, end_time=end_time)
-        check_room_free(room, booking)
-    with refused_double_booking(booking):
+        check_room_free(room, booking, viewer_id=organizer.pk)
+    with refused_double_booking(booking, viewer_id=organizer.pk):
         meeting = Meeting.objects.create(
             created_by=organizer,
             title=title,
@@ -112,6 +114,7 @@ def meeting_create(
         )
     _invite(meeting, invitees)
     events_record([_event(Event.Kind.MEETING_CREATED, meeting, actor=organizer, to=invitees)])
+    invitations_count(organizer_id=organizer.pk, count=len(invitees))  # last: may roll back all
     return meeting
 
 
@@ -166,7 +169,8 @@ def meeting_update(
     """Change the given fields; `participant_ids`, when given, becomes the invitee list.
 
     Moving a meeting resets every answer to needs_action: an acceptance was for the old time.
-    Raises RoomConflict if the room it books (now or after the change) is taken meanwhile.
+    Raises RoomConflict if the room it books (now or after the change) is taken meanwhile, and
+    HourlyInvitationLimit if it invites more people than the organizer may this hour.
     """
     meeting = _locked(meeting)
     _require_organizer(meeting, by)
@@ -179,10 +183,12 @@ def meeting_update(
     if "status" in changed and meeting.status == Meeting.Status.SCHEDULED:
         meeting.cancellation_reason = ""  # back on: the reason it was off no longer holds
         changed.append("cancellation_reason")
-    _check_times(meeting.start_time, meeting.end_time)
-    booking = _booking_to_check(meeting, changed)
+    if {"start_time", "end_time"} & set(changed) or meeting.status == Meeting.Status.SCHEDULED:
+        # Not when only cancelling a meeting made before the length rule: that must stay possible.
+        _check_times(meeting.start_time, meeting.end_time)
+    booking = _booking_to_check(meeting, changed, by=by)
     if changed:
-        with refused_double_booking(booking):
+        with refused_double_booking(booking, viewer_id=by.pk):
             meeting.save(update_fields=[*changed, "updated_at"])
     if {"start_time", "end_time"} & set(changed):
         meeting.participants.exclude(status=Participant.Status.NEEDS_ACTION).update(
@@ -196,10 +202,11 @@ def meeting_update(
         field = "room_id" if "room_id" in changed else "participant_ids"
         check_capacity(meeting.room, meeting.participants.count() + 1, field=field)
     _record_update_events(meeting, by, changed, added=added, removed=removed)
+    invitations_count(organizer_id=by.pk, count=len(added))  # last: may roll back all
     return meeting
 
 
-def _booking_to_check(meeting: Meeting, changed: list[str]) -> Booking | None:
+def _booking_to_check(meeting: Meeting, changed: list[str], *, by: User) -> Booking | None:
     """The room booking to check when a change books a room, moves a booked meeting, or
     takes a cancelled one back (it held no room while cancelled). Locks the room."""
     if "room_id" in changed and meeting.room_id is not None:
@@ -216,7 +223,7 @@ def _booking_to_check(meeting: Meeting, changed: list[str]) -> Booking | None:
         end_time=meeting.end_time,
         meeting_id=meeting.pk,
     )
-    check_room_free(meeting.room, booking)
+    check_room_free(meeting.room, booking, viewer_id=by.pk)
     return booking
 
 
@@ -262,6 +269,7 @@ def _replace_invitees(meeting: Meeting, participant_ids: Sequence[int]):
         _delete_invitations(meeting.participants.filter(user_id__in=dropped))
         flush_meetings(meeting_ids=[meeting.pk], user_ids=dropped)
     added = sorted(wanted - current)
+    check_per_request(len(added))  # those already invited cost nothing
     _invite(meeting, added)
     return added, sorted(dropped)
 
@@ -329,8 +337,8 @@ def meeting_rsvp(*, meeting: Meeting, user: User, status: str, comment: str = ""
 
 @transaction.atomic
 def participant_add(*, meeting: Meeting, by: User, user_id: int) -> tuple[Participant, bool]:
-    """Invite one person; inviting someone already invited changes nothing. Returns the
-    invitation and whether it is new."""
+    """Invite one person; inviting someone already invited changes nothing (and counts for
+    no invitation). Returns the invitation and whether it is new."""
     meeting = _locked(meeting)
     _require_organizer(meeting, by)
     if user_id == meeting.created_by_id:
@@ -348,6 +356,7 @@ def participant_add(*, meeting: Meeting, by: User, user_id: int) -> tuple[Partic
     _invite(meeting, [user_id])
     if not already:
         events_record([_event(Event.Kind.PARTICIPANT_ADDED, meeting, actor=by, to=[user_id])])
+        invitations_count(organizer_id=by.pk, count=1)
     return meeting.participants.select_related("user").get(user_id=user_id), not already
 
 
@@ -366,7 +375,8 @@ def participant_remove(*, meeting: Meeting, by: User, user_id: int) -> bool:
 def meeting_bulk_create(*, organizer: User, items: Sequence[dict]) -> list[Meeting]:
     """Create many meetings with their invitations: two INSERTs, all or nothing.
 
-    Each item has the arguments of meeting_create. Errors are keyed by item index.
+    Each item has the arguments of meeting_create. Errors are keyed by item index. The
+    items' invitations count together against INVITES_PER_REQUEST and INVITES_PER_HOUR.
     """
     if len(items) > MAX_BULK_MEETINGS:
         raise ValidationError(
@@ -382,6 +392,7 @@ def meeting_bulk_create(*, organizer: User, items: Sequence[dict]) -> list[Meeti
         except ValidationError as error:
             errors[str(index)] = error.message_dict
             invitees.append([])
+    check_per_request_items(len(user_ids) for user_ids in invitees)
     _check_bulk_users_exist(invitees, errors)
     rooms = _check_bulk_rooms(items, invitees, errors)
     if errors:
@@ -398,8 +409,8 @@ def meeting_bulk_create(*, organizer: User, items: Sequence[dict]) -> list[Meeti
         raise ItemsValidationError(
             {str(second): {"room_id": [f"Books {room.name} at the same time as item {first}."]}}
         )
-    check_rooms_free(rooms, bookings)
-    with refused_double_booking(bookings[0] if bookings else None):
+    check_rooms_free(rooms, bookings, viewer_id=organizer.pk)
+    with refused_double_booking(bookings[0] if bookings else None, viewer_id=organizer.pk):
         meetings = Meeting.objects.bulk_create(
             [
                 Meeting(
@@ -422,6 +433,7 @@ def meeting_bulk_create(*, organizer: User, items: Sequence[dict]) -> list[Meeti
         _event(Event.Kind.MEETING_CREATED, meeting, actor=organizer, to=user_ids)
         for meeting, user_ids in zip(meetings, invitees, strict=True)
     )
+    invitations_count(organizer_id=organizer.pk, count=sum(map(len, invitees)))  # may roll back
     return meetings
 
 
@@ -475,9 +487,11 @@ def meeting_bulk_set_status(*, by: User, ids: Collection[int], status: str) -> i
         .order_by("pk")
         .select_for_update(of=("self",))
     )
-    bookings = _rooms_taken_back(changing) if status == Meeting.Status.SCHEDULED else []
+    if status == Meeting.Status.SCHEDULED:
+        _check_taken_back_times(changing)
+    bookings = _rooms_taken_back(changing, by=by) if status == Meeting.Status.SCHEDULED else []
     reason = {"cancellation_reason": ""} if status == Meeting.Status.SCHEDULED else {}
-    with refused_double_booking(bookings[0] if bookings else None):
+    with refused_double_booking(bookings[0] if bookings else None, viewer_id=by.pk):
         updated = Meeting.objects.filter(pk__in=[m.pk for m in changing]).update(
             status=status, updated_at=timezone.now(), **reason
         )
@@ -487,7 +501,17 @@ def meeting_bulk_set_status(*, by: User, ids: Collection[int], status: str) -> i
     return updated
 
 
-def _rooms_taken_back(meetings: list[Meeting]) -> list[Booking]:
+def _check_taken_back_times(meetings: list[Meeting]) -> None:
+    """A cancelled meeting made before the length rule is not taken back as it is."""
+    for meeting in meetings:
+        try:
+            check_meeting_times(meeting.start_time, meeting.end_time)
+        except ValidationError as error:
+            reason = error.message_dict["end_time"][0]
+            raise ValidationError({"ids": f"Meeting {meeting.pk}: {reason}"}) from None
+
+
+def _rooms_taken_back(meetings: list[Meeting], *, by: User) -> list[Booking]:
     """Cancelled meetings held no room; taking them back books their rooms again."""
     bookings = [
         Booking(room_id=m.room_id, start_time=m.start_time, end_time=m.end_time, meeting_id=m.pk)
@@ -503,7 +527,7 @@ def _rooms_taken_back(meetings: list[Meeting]) -> list[Booking]:
         raise ValidationError(
             {"ids": f"Meetings {first} and {second} would hold {room.name} at once."}
         )
-    check_rooms_free(rooms, bookings)
+    check_rooms_free(rooms, bookings, viewer_id=by.pk)
     return bookings
 
 

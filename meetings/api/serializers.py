@@ -1,9 +1,17 @@
+from django.conf import settings
 from django.db import models
 from rest_framework import serializers
 
+from meetings.invitations import check_per_request_items
 from meetings.models import Meeting, Participant, Room
 from meetings.services import MAX_BULK_MEETINGS, MAX_PARTICIPANTS
-from scheduler.api.fields import LocalDateTimeField, RFC3339DateTimeField, StrictCharField
+from scheduler.api.fields import (
+    BoundedListField,
+    LocalDateTimeField,
+    RFC3339DateTimeField,
+    StrictCharField,
+)
+from scheduler.validation import ItemsValidationError
 
 DESCRIPTION_MAX_LENGTH = 10_000
 MAX_ID = 2**63 - 1  # bigint: a larger number would be a database error, not a 400
@@ -100,19 +108,26 @@ class MeetingWrittenSerializer(MeetingSerializer):
         read_only_fields = fields
 
 
+SEEN_ONLY = "Only if you organize that meeting or are invited to it."
+
+
 class RoomConflictMeetingSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    title = StrictCharField()
+    """When the room is busy; which meeting holds it only if the caller may see that meeting."""
+
+    id = serializers.IntegerField(required=False, help_text=SEEN_ONLY)
+    title = StrictCharField(required=False, help_text=SEEN_ONLY)
     start_time = RFC3339DateTimeField()
     end_time = RFC3339DateTimeField()
-    organizer = UserRefSerializer()
+    organizer = UserRefSerializer(required=False, help_text=SEEN_ONLY)
 
 
 class RoomConflictSerializer(serializers.Serializer):
     """409: the room is booked at an overlapping time."""
 
     room_id = serializers.ListField(child=StrictCharField())
-    conflicting_meeting = RoomConflictMeetingSerializer(required=False)
+    conflicting_meeting = RoomConflictMeetingSerializer(
+        required=False, help_text="Absent if that meeting was cancelled meanwhile: try again."
+    )
 
 
 class NotificationPreviewSerializer(serializers.Serializer):
@@ -148,16 +163,50 @@ class DryRunParamsSerializer(serializers.Serializer):
     )
 
 
-def _participant_ids_field(**kwargs):
-    return serializers.ListField(
-        child=id_field(),
-        max_length=MAX_PARTICIPANTS,
-        help_text=f"Users to invite (at most {MAX_PARTICIPANTS}); the organizer is left out.",
+def _end_time_field(**kwargs) -> LocalDateTimeField:
+    days = settings.MEETING_MAX_DAYS
+    return LocalDateTimeField(
+        help_text=f"After start_time, and at most {days} days after it (MEETING_MAX_DAYS).",
         **kwargs,
     )
 
 
-class MeetingWriteSerializer(serializers.Serializer):
+def _participant_ids_field(*, all_invitees: bool, **kwargs) -> BoundedListField:
+    """`all_invitees`: the list is everyone invited after a change, those already invited
+    included; otherwise every id in it is a new invitation."""
+    per_request, per_hour = settings.INVITES_PER_REQUEST, settings.INVITES_PER_HOUR
+    most = MAX_PARTICIPANTS if all_invitees else min(MAX_PARTICIPANTS, per_request)
+    what = "Everyone invited after the change" if all_invitees else "Users to invite"
+    return BoundedListField(
+        child=id_field(),
+        max_length=most,
+        help_text=f"{what} (at most {most}); the organizer is left out. Each new invitation "
+        f"counts against INVITES_PER_REQUEST ({per_request:,} per request, a bulk request's "
+        f"meetings together: 400 past it) and INVITES_PER_HOUR ({per_hour:,} per organizer per "
+        "hour: 429 past it); inviting someone already invited costs nothing.",
+        **kwargs,
+    )
+
+
+class _LimitsFromSettings:
+    """end_time and participant_ids are made when the serializer is, with the limits the
+    settings hold then (the schema shows them), rather than those at import."""
+
+    all_invitees = False
+
+    def get_fields(self):
+        fields = super().get_fields()
+        required = {"required": False} if self.all_invitees else {}
+        fields["end_time"] = _end_time_field(**required)
+        fields["participant_ids"] = _participant_ids_field(
+            all_invitees=self.all_invitees,
+            required=False,
+            **({} if self.all_invitees else {"default": list}),
+        )
+        return fields
+
+
+class MeetingWriteSerializer(_LimitsFromSettings, serializers.Serializer):
     """Input of POST /api/meetings/ and of each bulk item. Only these fields can be set: the
     organizer is the caller, and status and timestamps are the server's."""
 
@@ -167,8 +216,8 @@ class MeetingWriteSerializer(serializers.Serializer):
     )
     location = StrictCharField(max_length=200, allow_blank=True, required=False, default="")
     start_time = LocalDateTimeField()
-    end_time = LocalDateTimeField()
-    participant_ids = _participant_ids_field(required=False, default=list)
+    end_time = LocalDateTimeField()  # get_fields() adds the limits
+    participant_ids = BoundedListField(child=id_field())  # get_fields() adds the limits
     room_id = id_field(required=False, allow_null=True, default=None, help_text="A room to book.")
 
     def validate(self, attrs):
@@ -177,8 +226,10 @@ class MeetingWriteSerializer(serializers.Serializer):
         return attrs
 
 
-class MeetingUpdateSerializer(serializers.Serializer):
+class MeetingUpdateSerializer(_LimitsFromSettings, serializers.Serializer):
     """PATCH: any subset of the fields; participant_ids replaces the invitee list."""
+
+    all_invitees = True
 
     title = StrictCharField(max_length=200, required=False)
     description = StrictCharField(
@@ -186,9 +237,9 @@ class MeetingUpdateSerializer(serializers.Serializer):
     )
     location = StrictCharField(max_length=200, allow_blank=True, required=False)
     start_time = LocalDateTimeField(required=False)
-    end_time = LocalDateTimeField(required=False)
+    end_time = LocalDateTimeField(required=False)  # get_fields() adds the limits
     status = serializers.ChoiceField(choices=Meeting.Status.choices, required=False)
-    participant_ids = _participant_ids_field(required=False)
+    participant_ids = BoundedListField(child=id_field(), required=False)  # get_fields() too
     room_id = id_field(
         required=False, allow_null=True, help_text="A room to book; null gives the room back."
     )
@@ -203,7 +254,8 @@ class MeetingUpdateSerializer(serializers.Serializer):
 
 
 class MeetingBulkSerializer(serializers.ListSerializer):
-    """POST /api/meetings/bulk/: a JSON list of meetings, errors keyed by item index."""
+    """POST /api/meetings/bulk/: a JSON list of meetings, errors keyed by item index. Their
+    invitations count together against the per-request and hourly limits."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("child", MeetingWriteSerializer())
@@ -212,6 +264,7 @@ class MeetingBulkSerializer(serializers.ListSerializer):
         super().__init__(*args, **kwargs)
 
     def to_internal_value(self, data):
+        self._check_invitations_per_request(data)
         # DRF reports a list's errors as a list with {} for the good items; key them by index.
         try:
             return super().to_internal_value(data)
@@ -221,6 +274,36 @@ class MeetingBulkSerializer(serializers.ListSerializer):
                     {str(i): item for i, item in enumerate(error.detail) if item}
                 ) from None
             raise
+
+    def _check_invitations_per_request(self, data) -> None:
+        """Before the items' ids are validated one by one (500 items of 500 ids are 250,000):
+        the ids they list, counted together, against INVITES_PER_REQUEST."""
+        if not isinstance(data, list) or len(data) > MAX_BULK_MEETINGS:
+            return  # DRF says what is wrong with the list itself
+        listed = (
+            len(item["participant_ids"])
+            if isinstance(item, dict) and isinstance(item.get("participant_ids"), list)
+            else 0
+            for item in data
+        )
+        try:
+            check_per_request_items(listed)
+        except ItemsValidationError as error:
+            raise serializers.ValidationError(error.item_errors) from None
+
+
+class InvitationLimitSerializer(serializers.Serializer):
+    """429: too many requests (the throttles: `detail` only), or the organizer has sent
+    INVITES_PER_HOUR invitations this hour. Either way, see Retry-After."""
+
+    detail = StrictCharField()
+    limit = StrictCharField(required=False, help_text="The limit reached: INVITES_PER_HOUR.")
+    limit_value = serializers.IntegerField(
+        required=False, help_text="Invitations per organizer per hour."
+    )
+    resets_at = RFC3339DateTimeField(
+        required=False, help_text="When the hour's count starts again."
+    )
 
 
 class CancelSerializer(serializers.Serializer):
@@ -243,7 +326,7 @@ class InviteSerializer(serializers.Serializer):
 
 
 class BulkStatusSerializer(serializers.Serializer):
-    ids = serializers.ListField(child=id_field(), min_length=1, max_length=MAX_BULK_MEETINGS)
+    ids = BoundedListField(child=id_field(), min_length=1, max_length=MAX_BULK_MEETINGS)
     status = serializers.ChoiceField(choices=Meeting.Status.choices)
 
 

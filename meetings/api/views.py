@@ -37,6 +37,12 @@ def _json(body: bytes) -> HttpResponse:
 
 
 WRITE_RESPONSES = {409: OpenApiResponse(s.RoomConflictSerializer, "The room is booked then.")}
+INVITING = {
+    429: OpenApiResponse(
+        s.InvitationLimitSerializer,
+        "Too many requests (see Retry-After), or too many invitations this hour: nothing saved.",
+    )
+}
 DRY_RUN = OpenApiResponse(s.DryRunSerializer, "With ?dry_run=true: what would happen.")
 WRITTEN_OR_DRY_RUN = PolymorphicProxySerializer(
     component_name="MeetingWrittenOrDryRun",
@@ -50,12 +56,12 @@ WRITTEN_OR_DRY_RUN = PolymorphicProxySerializer(
     create=extend_schema(
         request=s.MeetingWriteSerializer,
         parameters=[s.DryRunParamsSerializer],
-        responses={201: s.MeetingWrittenSerializer, 200: DRY_RUN, **WRITE_RESPONSES},
+        responses={201: s.MeetingWrittenSerializer, 200: DRY_RUN, **WRITE_RESPONSES, **INVITING},
     ),
     partial_update=extend_schema(
         request=s.MeetingUpdateSerializer,
         parameters=[s.DryRunParamsSerializer],
-        responses={200: WRITTEN_OR_DRY_RUN, **WRITE_RESPONSES},
+        responses={200: WRITTEN_OR_DRY_RUN, **WRITE_RESPONSES, **INVITING},
         description="Answers a MeetingWritten, or with ?dry_run=true a DryRun (nothing saved).",
     ),
     destroy=extend_schema(responses={204: None}),
@@ -202,7 +208,7 @@ class MeetingViewSet(UserTimezoneMixin, viewsets.GenericViewSet):
     @extend_schema(
         methods=["POST"],
         request=s.InviteSerializer,
-        responses={201: s.ParticipantSerializer, 200: s.ParticipantSerializer},
+        responses={201: s.ParticipantSerializer, 200: s.ParticipantSerializer, **INVITING},
     )
     @action(detail=True, methods=["get", "post"], pagination_class=None)
     def participants(self, request, pk=None):
@@ -229,7 +235,7 @@ class MeetingViewSet(UserTimezoneMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         request=s.MeetingWriteSerializer(many=True),
-        responses={201: s.MeetingSerializer(many=True), **WRITE_RESPONSES},
+        responses={201: s.MeetingSerializer(many=True), **WRITE_RESPONSES, **INVITING},
     )
     @action(detail=False, methods=["post"], pagination_class=None)
     def bulk(self, request):

@@ -1,24 +1,39 @@
+import traceback
+
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions, status
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from meetings.api.conflicts import room_conflict_body
+from meetings.api.conflicts import invitation_limit_body, room_conflict_body
 from meetings.booking import RoomConflict
+from meetings.invitations import HourlyInvitationLimit
 from scheduler.validation import ItemsValidationError
+
+from .parsers import TOO_DEEP
 
 
 def exception_handler(exc, context):
-    """DRF's handler, plus Django's ValidationError (raised by services) as a 400, and a
-    room booked twice as a 409 naming the meeting that holds it.
+    """DRF's handler, plus Django's ValidationError (raised by services) as a 400, a room
+    booked twice as a 409 saying when it is busy, and an organizer past the hourly invitation
+    limit as a 429 with Retry-After.
 
     Services validate what they are given and raise django.core.exceptions.ValidationError,
     keyed by field as DRF does, so the API answers 400 with the field and the reason.
     """
     if isinstance(exc, RoomConflict):
         return Response(room_conflict_body(exc), status=status.HTTP_409_CONFLICT)
-    if isinstance(exc, ItemsValidationError):
+    if isinstance(exc, HourlyInvitationLimit):
+        return Response(
+            invitation_limit_body(exc),
+            status=status.HTTP_429_TOO_MANY_REQUESTS,
+            headers={"Retry-After": str(exc.retry_after)},
+        )
+    if isinstance(exc, RecursionError) and _raised_by_a_parser(exc):
+        exc = exceptions.ParseError(TOO_DEEP)
+    elif isinstance(exc, ItemsValidationError):
         exc = exceptions.ValidationError(detail=exc.item_errors)
     elif isinstance(exc, ObjectDoesNotExist):  # gone while the request ran
         exc = exceptions.NotFound()
@@ -26,3 +41,11 @@ def exception_handler(exc, context):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         exc = exceptions.ValidationError(detail=detail)
     return drf_exception_handler(exc, context)
+
+
+def _raised_by_a_parser(exc: BaseException) -> bool:
+    """Whether `exc` came out of a parser reading the request body: a view that names its own
+    parsers (DRF's ObtainAuthToken does) uses DRF's JSONParser, not ours (parsers.py)."""
+    return any(
+        frame.f_code is Request._parse.__code__ for frame, _ in traceback.walk_tb(exc.__traceback__)
+    )

@@ -68,3 +68,13 @@ class StrictCharField(serializers.CharField):
         if not isinstance(data, str):
             self.fail("not_a_string")
         return super().to_internal_value(data)
+
+
+class BoundedListField(serializers.ListField):
+    """A list whose length is checked before its elements: DRF validates every element first
+    and only then counts them, so 5.9 million ids held a worker for 22 s before the 400."""
+
+    def to_internal_value(self, data):
+        if self.max_length is not None and isinstance(data, list) and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
+        return super().to_internal_value(data)

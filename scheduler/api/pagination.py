@@ -119,6 +119,7 @@ class KeysetPagination(BasePagination):
             TypeError,
             UnicodeError,
             OverflowError,
+            RecursionError,  # a cursor of nested JSON arrays
             binascii.Error,
             DjangoValidationError,
         ):

@@ -1,5 +1,7 @@
 """Development on one machine: DEBUG on and the debug toolbar for INTERNAL_IPS."""
 
+from debug_toolbar.settings import PANELS_DEFAULTS
+
 from .base import *  # noqa: F403
 from .env import env_bool
 
@@ -20,6 +22,9 @@ if DEBUG and env_bool("DEBUG_TOOLBAR", True):
     MIDDLEWARE.insert(_at, "debug_toolbar.middleware.DebugToolbarMiddleware")
     # Collapsed to its handle until opened: expanded, it covers the admin's filters.
     DEBUG_TOOLBAR_CONFIG = {"SHOW_COLLAPSED": True}
+    # Without the history panel, which reads a JSON body again with json.loads and lets its
+    # RecursionError out: nested JSON (100,000 `[`) was a 500 here whatever the API answered.
+    DEBUG_TOOLBAR_PANELS = [p for p in PANELS_DEFAULTS if not p.endswith(".HistoryPanel")]
 
 # N+1 lazy loads raise in development (django-zeal, installed from requirements-dev.txt).
 if env_bool("ZEAL", True):

@@ -181,6 +181,19 @@ CASES: dict[str, Case] = {
         expect={"DEFAULT_FROM_EMAIL": "Scheduler <noreply@example.com>"},
         default={"DEFAULT_FROM_EMAIL": "Scheduler <scheduler@localhost>"},
     ),
+    "MEETING_MAX_DAYS": Case(
+        {"MEETING_MAX_DAYS": "7"}, expect={"MEETING_MAX_DAYS": 7}, default={"MEETING_MAX_DAYS": 31}
+    ),
+    "INVITES_PER_REQUEST": Case(
+        {"INVITES_PER_REQUEST": "200"},
+        expect={"INVITES_PER_REQUEST": 200},
+        default={"INVITES_PER_REQUEST": 1000},
+    ),
+    "INVITES_PER_HOUR": Case(
+        {"INVITES_PER_HOUR": "600"},
+        expect={"INVITES_PER_HOUR": 600},
+        default={"INVITES_PER_HOUR": 3000},
+    ),
 }  # fmt: skip
 DOCUMENTED = documented_variables()
 

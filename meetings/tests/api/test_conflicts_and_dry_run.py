@@ -148,16 +148,19 @@ def test_a_dry_run_of_a_move_tells_who_hears_of_it_and_changes_nothing(
 
 def test_a_dry_run_into_a_booked_room_reports_the_clash(api_as):
     room = RoomFactory(name="Ada")
-    holder = MeetingFactory(room=room, start_time=NINE, end_time=NINE + timedelta(hours=1))
+    MeetingFactory(room=room, start_time=NINE, end_time=NINE + timedelta(hours=1))
 
-    response = api_as(UserFactory()).post(
+    response = api_as(UserFactory(timezone="UTC")).post(
         "/api/meetings/?dry_run=true", hour_at(NINE, room_id=room.pk)
     )
 
     assert response.status_code == 200
     body = response.json()
     assert body["meeting"] is None
-    assert body["room_conflict"]["conflicting_meeting"]["id"] == holder.pk
+    assert body["room_conflict"]["conflicting_meeting"] == {
+        "start_time": "2026-03-02T09:00:00Z",
+        "end_time": "2026-03-02T10:00:00Z",
+    }
     assert body["notifications"] == []
     assert Meeting.objects.count() == 1
 

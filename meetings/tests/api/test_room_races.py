@@ -1,6 +1,7 @@
 """Twenty people booking one room for one slot at the same moment, on PostgreSQL: exactly one
-booking, nineteen 409s naming it, no 500. Then the same without the service's check, so that
-the exclusion constraint alone decides; and a raw INSERT, which the database refuses."""
+booking, nineteen 409s saying when the room is busy, no 500. Then the same without the
+service's check, so that the exclusion constraint alone decides; and a raw INSERT, which the
+database refuses."""
 
 from datetime import UTC, datetime, timedelta
 from unittest import mock
@@ -39,8 +40,10 @@ def assert_one_booking_and_the_rest_told_which(responses, room):
     assert codes == [201] + [409] * (N - 1), codes
     winner = Meeting.objects.get(room=room)
     for response in responses:
-        if response.status_code == 409:
-            assert response.json()["conflicting_meeting"]["id"] == winner.pk
+        if response.status_code == 409:  # when the room is busy; the winner's meeting is not theirs
+            busy = response.json()["conflicting_meeting"]
+            assert set(busy) == {"start_time", "end_time"}
+            assert datetime.fromisoformat(busy["start_time"]) == winner.start_time
     assert Event.objects.count() == 0  # nobody invited: nothing to tell, nothing half-written
 
 

@@ -10,7 +10,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "scheduler.api.pagination.KeysetPagination",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # DRF's JSONParser, with a 400 instead of a 500 for JSON nested too deeply to parse.
+    "DEFAULT_PARSER_CLASSES": ["scheduler.api.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "scheduler.api.exceptions.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
@@ -30,6 +31,16 @@ REST_FRAMEWORK = {
     # proxies (0: not at all), or anyone could send a new address with each guess.
     "NUM_PROXIES": env_int("NUM_PROXIES", 0),
 }
+
+# What one organizer may write (README, "Limits"). Checked by the services, whoever calls them.
+MEETING_MAX_DAYS = env_int("MEETING_MAX_DAYS", 31)  # a meeting lasts at most this long
+# New invitations (each a notification and an e-mail) in one request, a bulk request's meetings
+# all together: an all-hands of 500 (the most one meeting invites) and a team's year of weekly
+# meetings (52 x 15) both fit. A 400 past it.
+INVITES_PER_REQUEST = env_int("INVITES_PER_REQUEST", 1000)
+# ... and per organizer and clock hour, counted in the shared cache across app servers; a 429
+# with Retry-After past it. An all-hands and four breakouts of the same 500 people fit.
+INVITES_PER_HOUR = env_int("INVITES_PER_HOUR", 3000)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Scheduler API",
