@@ -61,6 +61,10 @@ class RecordingMiddleware(SilkyMiddleware):
             return super().process_response(request, response)
         finally:
             _recorded.start(None)
+            # Silk clears its collector when the next request comes in, not after this one:
+            # until then, any SQL this thread ran outside a request (a test, an eager task)
+            # would be recorded, and EXPLAINed, as this request's.
+            DataCollector().clear()
 
 
 def _scrub_queries(queries: dict) -> None:
