@@ -16,12 +16,14 @@ from silk.config import SilkyConfig
 SILK_MIDDLEWARE = "scheduler.silk_recording.RecordingMiddleware"
 PROFILE_PERMISSION = "accounts.profile"  # "Can open the Silk profiler"
 
-# Requests whose every part is a credential or hands one out: log in and out, tokens, password
+# Requests whose every part is a credential or hands one out: log in and out (the people's pages,
+# the API, the admin), tokens, password
 # changes, the calendar feed and its secret URL, the admin's login, logout, password pages and
 # user forms, and any token admin. Prefixes, with or without their trailing slash.
 NOT_RECORDED = re.compile(
     r"^/(?:"
-    r"api/(?:auth|feeds|users/me/feed)"
+    r"login|logout"
+    r"|api/(?:auth|feeds|users/me/feed)"
     r"|admin/(?:login|logout|password_change"
     r"|accounts/user/(?:add|[^/]+/(?:change|password))"
     r"|authtoken|knox|accounts/authtoken)"

@@ -194,6 +194,25 @@ def use_the_feed(secrets: Secrets, api: APIClient) -> None:
     assert anonymous.get(url).status_code == 404
 
 
+def use_the_pages(secrets: Secrets, meeting_id: int) -> None:
+    """The pages e-mails link to: log in there, open the meeting, answer it, log out."""
+    browser = Client(enforce_csrf_checks=True)
+    logged_in = submit(browser, secrets, "/login/", username="ada", password=PASSWORD)
+    assert logged_in.status_code == 302
+    page = browser.get(f"/meetings/{meeting_id}/")
+    assert page.status_code == 200
+    secrets.add_html(page)
+    csrf = browser.cookies["csrftoken"].value
+    answered = browser.post(
+        f"/meetings/{meeting_id}/rsvp/",
+        f"csrfmiddlewaretoken={csrf}&status=accepted",
+        "application/x-www-form-urlencoded",
+    )
+    assert answered.status_code == 302
+    secrets.add_cookies(browser)
+    browser.post("/logout/", f"csrfmiddlewaretoken={csrf}", "application/x-www-form-urlencoded")
+
+
 def use_the_admin(secrets: Secrets, ada: User) -> Client:
     browser = Client(enforce_csrf_checks=True)
     logged_in = submit(browser, secrets, "/admin/login/", username="ada", password=PASSWORD)
@@ -280,10 +299,12 @@ def test_silk_keeps_no_credential_of_any_request(recording, sessions_cycled):
     ada = UserFactory(username="ada", password=PASSWORD, is_staff=True, is_superuser=True)
     secrets.add_password_hash(ada)
     ParticipantFactory(meeting=MeetingFactory(created_by=ada))
+    invited = ParticipantFactory(user=ada).meeting
 
     # when
     api = use_the_api(secrets, ada)
     use_the_feed(secrets, api)
+    use_the_pages(secrets, invited.pk)
     browser = use_the_admin(secrets, ada)
     change_password_and_log_out(secrets, ada, api, browser)
     stored = every_text_silk_keeps()
@@ -291,9 +312,10 @@ def test_silk_keeps_no_credential_of_any_request(recording, sessions_cycled):
     # then: Silk recorded the traffic, with its SQL, and none of the secrets
     paths = set(Request.objects.values_list("path", flat=True))
     assert {"/api/meetings/", "/admin/meetings/meeting/", "/api/users/me/"} <= paths
+    assert f"/meetings/{invited.pk}/" in paths
     assert SQLQuery.objects.filter(request__path="/api/meetings/").exists()
     if recording == "every route recorded":
-        assert {"/api/auth/token/", "/api/feeds/[secret].ics", "/admin/login/"} <= paths
+        assert {"/api/auth/token/", "/api/feeds/[secret].ics", "/admin/login/", "/login/"} <= paths
     labels = {label for label, _ in secrets.found}
     assert {"API token", "feed secret", "sessionid cookie", "CSRF token in a form"} <= labels
     leaks = {
