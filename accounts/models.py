@@ -3,8 +3,12 @@ from datetime import time
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from knox.models import AbstractAuthToken
+from knox.settings import CONSTANTS
 
 from .validators import validate_timezone, validate_working_days
+
+CLIENT_MAX_LENGTH = 100
 
 
 class User(AbstractUser):
@@ -72,3 +76,31 @@ class User(AbstractUser):
     def __str__(self) -> str:
         full_name = self.get_full_name()
         return f"{full_name} ({self.username})" if full_name else self.username
+
+
+class AuthToken(AbstractAuthToken):
+    """An API token of one device or client (knox's model, KNOX_TOKEN_MODEL points here).
+
+    Only a SHA-512 digest of the token is stored, and its first characters (`token_key`) to
+    find the row: a copy of this table logs nobody in. Knox makes the digest the primary key;
+    a plain id replaces it so that people can name a token (to list or revoke it) without the
+    digest leaving the server.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    digest = models.CharField(max_length=CONSTANTS.DIGEST_LENGTH, unique=True)
+    client = models.CharField(
+        max_length=CLIENT_MAX_LENGTH,
+        blank=True,
+        help_text="What the token is for, as the client named itself at login.",
+    )
+    # Written with the expiry, at most once per knox's MIN_REFRESH_INTERVAL: a request costs
+    # no write of its own to keep it.
+    last_used = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "accounts_authtoken"
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.client or 'API token'} ({self.user_id})"

@@ -1,19 +1,11 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import ValidationError
 
 from accounts import selectors, services
-from scheduler.api.throttling import LoginRateThrottle
 from scheduler.api.views import UserTimezoneMixin
 
 from .serializers import MeSerializer, UserPublicSerializer
-
-
-class TokenLoginView(ObtainAuthToken):
-    """POST {username, password} -> {token}. Throttled per client address."""
-
-    throttle_classes = [LoginRateThrottle]
 
 
 class MeView(UserTimezoneMixin, generics.RetrieveUpdateAPIView):

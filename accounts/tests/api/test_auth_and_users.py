@@ -1,62 +1,9 @@
 import pytest
-from rest_framework.authtoken.models import Token
-from rest_framework.settings import api_settings
 
 from accounts.tests.factories import UserFactory
-from scheduler.api.throttling import LoginRateThrottle, WindowRateThrottle
+from scheduler.api.throttling import WindowRateThrottle
 
 pytestmark = pytest.mark.django_db
-
-
-def test_logging_in_returns_a_token_that_opens_the_api(anonymous):
-    user = UserFactory(username="ada", password="correct horse")
-
-    response = anonymous.post("/api/auth/token/", {"username": "ada", "password": "correct horse"})
-
-    assert response.status_code == 200
-    token = response.json()["token"]
-    assert token == Token.objects.get(user=user).key
-    anonymous.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-    assert anonymous.get("/api/users/me/").json()["username"] == "ada"
-
-
-@pytest.mark.parametrize(
-    "body",
-    [
-        {"username": "ada", "password": "wrong"},
-        {"username": "nobody", "password": "correct horse"},
-        {"username": "ada"},
-        {},
-    ],
-)
-def test_a_failed_login_is_a_400_and_creates_no_token(anonymous, body):
-    UserFactory(username="ada", password="correct horse")
-
-    response = anonymous.post("/api/auth/token/", body)
-
-    assert response.status_code == 400
-    assert not Token.objects.exists()
-
-
-def test_a_wrong_token_is_a_401(anonymous):
-    anonymous.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
-
-    assert anonymous.get("/api/users/me/").status_code == 401
-
-
-def test_logins_are_throttled_with_retry_after(anonymous, monkeypatch):
-    # given: the login scope allows 3 a minute
-    rates = {**api_settings.DEFAULT_THROTTLE_RATES, "login": "3/minute"}
-    monkeypatch.setattr(LoginRateThrottle, "THROTTLE_RATES", rates)
-    UserFactory(username="ada", password="correct horse")
-    body = {"username": "ada", "password": "guess"}
-    # when
-    codes = [anonymous.post("/api/auth/token/", body).status_code for _ in range(4)]
-    # then
-    assert codes == [400, 400, 400, 429]
-    limited = anonymous.post("/api/auth/token/", body)
-    assert 1 <= int(limited["Retry-After"]) <= 61
-    assert "throttled" in limited.json()["detail"].lower()
 
 
 def test_the_user_throttle_counts_per_user(api_as, monkeypatch):
