@@ -3,14 +3,14 @@
 from django.contrib.auth import authenticate, user_logged_in
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound, Throttled, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import selectors, services
 from accounts.authentication import TokenAuthentication
-from scheduler.api.throttling import LoginRateThrottle
+from scheduler.api.throttling import LoginFailureThrottle, LoginRateThrottle
 from scheduler.api.views import UserTimezoneMixin
 
 from .serializers import (
@@ -21,6 +21,17 @@ from .serializers import (
 )
 
 MAX_ID = 2**63 - 1  # bigint: a larger id is no token of anyone's, not a database error
+LOCKED_OUT = "Too many failed logins for this username."
+
+
+def _failure_limit(username: str) -> LoginFailureThrottle:
+    """A place under the username's limit of failed password checks, taken before the check:
+    a locked-out username is a 429 before any hashing. Call succeeded() on the right password,
+    so that only failures use up the limit."""
+    failures = LoginFailureThrottle(username)
+    if not failures.attempt():
+        raise Throttled(wait=failures.wait(), detail=LOCKED_OUT)
+    return failures
 
 
 def _client(request, given: str = "") -> str:
@@ -28,12 +39,19 @@ def _client(request, given: str = "") -> str:
 
 
 class LoginView(APIView):
+    """The caller's own credentials play no part here: with none, a token header cannot
+    take the login out of the per-address throttle (nor cost a query)."""
+
+    authentication_classes = []
     permission_classes = [AllowAny]
     throttle_classes = [LoginRateThrottle]
 
     @extend_schema(
         summary="Log in: a new token for this device or client",
-        description="Send the token as `Authorization: Token <token>`.",
+        description="Every attempt counts against the caller's address (`THROTTLE_LOGIN`), "
+        "and every failure against the username tried, from any address "
+        "(`THROTTLE_LOGIN_FAILURES`); beyond either, 429 with Retry-After, even with the right "
+        "password. Send the token as `Authorization: Token <token>`.",
         request=LoginSerializer,
         responses=TokenCreatedSerializer,
     )
@@ -41,11 +59,13 @@ class LoginView(APIView):
         serializer = LoginSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        failures = _failure_limit(data["username"])
         user = authenticate(request._request, username=data["username"], password=data["password"])
         if user is None:
             raise ValidationError(
                 {"non_field_errors": ["Unable to log in with provided credentials."]}
             )
+        failures.succeeded()
         instance, key = services.token_create(
             user=user, client=_client(request, data.get("client", ""))
         )

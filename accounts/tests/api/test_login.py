@@ -1,6 +1,7 @@
-"""POST /api/auth/token/: a token per login, JSON only, throttled per address."""
+"""POST /api/auth/token/: a token per login, JSON only, throttled per address and per username."""
 
 import pytest
+from django.core.cache import cache
 
 from accounts.models import AuthToken
 from accounts.tests.factories import UserFactory
@@ -118,3 +119,74 @@ def test_logins_are_throttled_per_address_with_retry_after(anonymous, rates):
     assert 1 <= int(limited["Retry-After"]) <= 61
     assert "throttled" in limited.json()["detail"].lower()
     assert guess(anonymous, "ada", "correct horse", address="10.0.0.2").status_code == 200
+
+
+def test_a_valid_token_header_does_not_take_logins_out_of_the_throttle(api_as, rates):
+    # given: an attacker with an account of their own, guessing another's password
+    rates(login="3/minute")
+    UserFactory(username="victim", password="correct horse")
+    attacker = api_as(UserFactory(username="attacker"))
+    # when
+    codes = [guess(attacker, password=f"guess{i}").status_code for i in range(5)]
+    # then
+    assert codes == [400, 400, 400, 429, 429]
+
+
+def test_failures_are_counted_per_username_across_addresses(anonymous, rates):
+    # given: guesses at one account from many addresses, 3 failures an hour allowed
+    rates(login_failures="3/hour")
+    UserFactory(username="victim", password="correct horse")
+    UserFactory(username="bystander", password="correct horse")
+    # when
+    codes = [guess(anonymous, address=f"10.0.0.{i}").status_code for i in range(1, 5)]
+    locked = guess(anonymous, password="correct horse", address="10.9.9.9")
+    # then: the fourth guess is refused, and so is the right password until the hour is out;
+    # other people log in as usual
+    assert codes == [400, 400, 400, 429]
+    assert locked.status_code == 429
+    assert 1 <= int(locked["Retry-After"]) <= 3601
+    assert "username" in locked.json()["detail"]
+    assert guess(anonymous, "bystander", "correct horse").status_code == 200
+
+
+def test_a_username_counts_as_one_however_it_is_written(anonymous, rates):
+    rates(login_failures="2/hour")
+    UserFactory(username="victim")
+
+    codes = [guess(anonymous, name).status_code for name in ["victim", " VICTIM ", "Victim"]]
+
+    assert codes == [400, 400, 429]
+
+
+def test_only_failures_count_against_a_username(anonymous, rates):
+    # given: 2 failures an hour per username
+    rates(login_failures="2/hour")
+    UserFactory(username="ada", password="correct horse")
+    # when: the owner logs in often, and fails twice
+    successes = [guess(anonymous, "ada", "correct horse").status_code for _ in range(4)]
+    failures = [guess(anonymous, "ada", "typo").status_code for _ in range(3)]
+    # then
+    assert successes == [200] * 4
+    assert failures == [400, 400, 429]
+
+
+def test_the_cache_holds_no_username(anonymous, rates):
+    # given
+    rates(login_failures="5/hour")
+    UserFactory(username="victim")
+    # when
+    guess(anonymous, "victim")
+    # then: the counters exist, under names that do not give the username away
+    keys = [str(key) for key in (cache.keys("*") if hasattr(cache, "keys") else cache._cache)]
+    assert any("login_failures" in key for key in keys)
+    assert not any("victim" in key.lower() for key in keys)
+
+
+def test_a_token_header_on_login_is_ignored_not_an_error(anonymous):
+    # given: a header that authenticates nobody
+    UserFactory(username="ada", password="correct horse")
+    anonymous.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
+    # when
+    response = anonymous.post(LOGIN, {"username": "ada", "password": "correct horse"})
+    # then
+    assert response.status_code == 200

@@ -15,6 +15,7 @@ def test_the_login_takes_json_only_and_answers_the_token_and_its_expiry(schema):
     login = schema["paths"]["/api/auth/token/"]["post"]
 
     assert set(login["requestBody"]["content"]) == {"application/json"}
+    assert login["security"] == [{}]
     answer = login["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
     created = schema["components"]["schemas"][answer.rsplit("/", 1)[1]]
     assert {"token", "expiry"} <= set(created["required"])

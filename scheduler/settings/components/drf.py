@@ -33,7 +33,10 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("THROTTLE_ANON", "300/hour"),
         "user": env_str("THROTTLE_USER", "10000/hour"),
+        # Logins: every attempt per client address, and failed ones per username tried (from
+        # any address), so that one account cannot guess another's password without limit.
         "login": env_str("THROTTLE_LOGIN", "20/minute"),
+        "login_failures": env_str("THROTTLE_LOGIN_FAILURES", "10/hour"),
         "feed": env_str("THROTTLE_FEED", "120/hour"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
