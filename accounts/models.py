@@ -69,6 +69,12 @@ class User(AbstractUser):
         if self.work_start and self.work_end and self.work_end <= self.work_start:
             raise ValidationError({"work_end": "The working day must end after it starts."})
 
+    def set_unusable_password(self):
+        super().set_unusable_password()
+        # Django marks a set_password() for the save that follows (`_password`); turning
+        # password logins off is a password change too: accounts.signals acts on either.
+        self._password_disabled = True
+
     @property
     def working_weekdays(self) -> frozenset[int]:
         return frozenset(int(day) for day in self.working_days)

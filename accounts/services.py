@@ -123,3 +123,15 @@ def token_revoke(*, user: User, token_id: int) -> bool:
 def user_revoke_tokens(*, user: User) -> None:
     """End every token of the user (logout everywhere; a password change)."""
     AuthToken.objects.filter(user=user).delete()
+
+
+@transaction.atomic
+def user_change_password(*, user: User, password: str, client: str = "") -> tuple[AuthToken, str]:
+    """Set a new password (validated by the caller) and return a fresh token for `client`.
+
+    Saving the password ends every token and session of the user (accounts.signals): the
+    caller's own token too, hence the new one.
+    """
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return token_create(user=user, client=client)

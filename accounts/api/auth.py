@@ -1,6 +1,6 @@
-"""Logging in and out with API tokens, and the caller's tokens."""
+"""Logging in and out with API tokens, the caller's tokens, and changing one's password."""
 
-from django.contrib.auth import authenticate, user_logged_in
+from django.contrib.auth import authenticate, update_session_auth_hash, user_logged_in
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import NotFound, Throttled, ValidationError
@@ -10,11 +10,13 @@ from rest_framework.views import APIView
 
 from accounts import selectors, services
 from accounts.authentication import TokenAuthentication
+from accounts.models import AuthToken
 from scheduler.api.throttling import LoginFailureThrottle, LoginRateThrottle
 from scheduler.api.views import UserTimezoneMixin
 
 from .serializers import (
     LoginSerializer,
+    PasswordChangeSerializer,
     TokenCreatedSerializer,
     TokenSerializer,
     token_created,
@@ -110,3 +112,30 @@ class TokenDetailView(APIView):
         if pk > MAX_ID or not services.token_revoke(user=request.user, token_id=pk):
             raise NotFound()
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordChangeView(APIView):
+    @extend_schema(
+        summary="Change my password",
+        description="Ends every token and session of mine, and answers a new token for this "
+        "client. A wrong `old_password` counts as a failed login.",
+        request=PasswordChangeSerializer,
+        responses=TokenCreatedSerializer,
+    )
+    def post(self, request):
+        serializer = PasswordChangeSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        data, user = serializer.validated_data, request.user
+        failures = _failure_limit(user.get_username())
+        if not user.check_password(data["old_password"]):
+            raise ValidationError({"old_password": ["Wrong password."]})
+        failures.succeeded()
+        token = request.auth if isinstance(request.auth, AuthToken) else None
+        instance, key = services.user_change_password(
+            user=user,
+            password=data["new_password"],
+            client=token.client if token else _client(request),
+        )
+        if token is None:  # logged in by session: that session stays
+            update_session_auth_hash(request._request, user)
+        return Response(token_created(instance, key))

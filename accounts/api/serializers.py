@@ -1,5 +1,7 @@
 import re
 
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -166,3 +168,15 @@ class TokenSerializer(serializers.ModelSerializer):
 
     def get_current(self, token) -> bool:
         return token.pk == getattr(self.context["request"].auth, "pk", None)
+
+
+class PasswordChangeSerializer(serializers.Serializer):
+    old_password = password_field()
+    new_password = password_field(help_text="Checked by the password rules (length, ...).")
+
+    def validate_new_password(self, value):
+        try:
+            validate_password(value, user=self.context["request"].user)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(list(error.messages)) from None
+        return value

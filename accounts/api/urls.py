@@ -4,6 +4,7 @@ from .auth import (
     LoginView,
     LogoutAllView,
     LogoutView,
+    PasswordChangeView,
     TokenDetailView,
     TokenListView,
 )
@@ -16,6 +17,7 @@ urlpatterns = [
     path("auth/logout-all/", LogoutAllView.as_view(), name="api-logout-all"),
     path("auth/tokens/", TokenListView.as_view(), name="api-tokens"),
     path("auth/tokens/<int:pk>/", TokenDetailView.as_view(), name="api-token-detail"),
+    path("auth/password/", PasswordChangeView.as_view(), name="api-password"),
     path("users/me/", MeView.as_view(), name="api-me"),
     path("users/me/feed/", FeedView.as_view(), name="api-me-feed"),
     path("users/me/feed/rotate/", FeedRotateView.as_view(), name="api-me-feed-rotate"),

@@ -27,6 +27,7 @@ def test_the_token_routes_are_documented_and_the_list_holds_no_secret(schema):
     assert "204" in paths["/api/auth/logout/"]["post"]["responses"]
     assert "204" in paths["/api/auth/logout-all/"]["post"]["responses"]
     assert "204" in paths["/api/auth/tokens/{id}/"]["delete"]["responses"]
+    assert "400" in paths["/api/auth/password/"]["post"]["responses"]
     listed = schema["components"]["schemas"]["Token"]["properties"]
     assert set(listed) == {"id", "client", "created", "expiry", "last_used", "current"}
     assert schema["components"]["securitySchemes"]["tokenAuth"]["name"] == "Authorization"
