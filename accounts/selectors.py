@@ -5,16 +5,20 @@ from .models import AuthToken, User
 
 
 def user_search(*, term: str = "") -> QuerySet[User]:
-    """Active people whose username or name contains `term`, only the columns anyone may see."""
-    users = User.objects.filter(is_active=True).only("id", "username", "first_name", "last_name")
+    """Active people whose username or name contains `term`, only the columns anyone may see.
+
+    The API requires a term of two characters or more: no listing of everybody."""
     term = term.strip()
-    if term:
-        users = users.filter(
+    return (
+        User.objects.filter(is_active=True)
+        .filter(
             Q(username__icontains=term)
             | Q(first_name__icontains=term)
             | Q(last_name__icontains=term)
         )
-    return users.order_by("username", "id")
+        .only("id", "username", "first_name", "last_name")
+        .order_by("username", "id")
+    )
 
 
 def user_refs(*, user_ids) -> dict[int, dict]:

@@ -7,6 +7,9 @@ from scheduler.api.views import UserTimezoneMixin
 
 from .serializers import MeSerializer, UserPublicSerializer
 
+SEARCH_MIN_LENGTH = 2
+SEARCH_MAX_LENGTH = 100  # longer terms are cut to this
+
 
 class MeView(UserTimezoneMixin, generics.RetrieveUpdateAPIView):
     serializer_class = MeSerializer
@@ -20,7 +23,16 @@ class MeView(UserTimezoneMixin, generics.RetrieveUpdateAPIView):
 
 
 @extend_schema(
-    parameters=[OpenApiParameter("search", str, description="Part of a username or name.")]
+    parameters=[
+        OpenApiParameter(
+            "search",
+            # Two characters that are not spaces: the term is used without the spaces around it.
+            {"type": "string", "minLength": SEARCH_MIN_LENGTH, "pattern": r"\S[\s\S]*\S"},
+            required=True,
+            description="Part of a username or name: two characters or more (spaces around "
+            "it do not count). There is no list of everybody.",
+        )
+    ]
 )
 class UserSearchView(UserTimezoneMixin, generics.ListAPIView):
     """People to invite: id, username and full name only."""
@@ -29,7 +41,12 @@ class UserSearchView(UserTimezoneMixin, generics.ListAPIView):
     keyset_ordering = ("username", "id")
 
     def get_queryset(self):
-        term = self.request.query_params.get("search", "")[:100]
+        term = self.request.query_params.get("search", "")
         if "\x00" in term:
             raise ValidationError({"search": ["Null characters are not allowed."]})
+        term = term.strip()[:SEARCH_MAX_LENGTH].strip()
+        if len(term) < SEARCH_MIN_LENGTH:
+            raise ValidationError(
+                {"search": [f"Give at least {SEARCH_MIN_LENGTH} characters of a username or name."]}
+            )
         return selectors.user_search(term=term)

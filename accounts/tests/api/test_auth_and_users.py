@@ -95,15 +95,15 @@ def test_finding_people_to_invite_shows_no_email_or_anything_else(api_as):
 
 def test_people_are_listed_by_username_in_keyset_pages(api_as, django_assert_num_queries):
     for name in ["carol", "alice", "bob", "dave"]:
-        UserFactory(username=name)
+        UserFactory(username=f"team.{name}")
     client = api_as(UserFactory(username="zed"))
 
-    first = client.get("/api/users/?page_size=2").json()
+    first = client.get("/api/users/?search=team.&page_size=2").json()
     with django_assert_num_queries(2):  # the token, the page
         second = client.get(first["next"]).json()
 
-    assert [u["username"] for u in first["results"]] == ["alice", "bob"]
-    assert [u["username"] for u in second["results"]] == ["carol", "dave"]
+    assert [u["username"] for u in first["results"]] == ["team.alice", "team.bob"]
+    assert [u["username"] for u in second["results"]] == ["team.carol", "team.dave"]
 
 
 def test_me_costs_one_query_for_the_token(api_as, django_assert_num_queries):
@@ -121,3 +121,27 @@ def test_people_choose_how_long_before_a_meeting_to_be_reminded(api_as):
     assert response.json()["reminder_minutes"] == 60
     me.refresh_from_db()
     assert me.reminder_minutes == 60
+
+
+@pytest.mark.parametrize("query", ["", "?search=", "?search=a", "?search=%20a%20", "?page_size=5"])
+def test_finding_people_needs_two_characters_or_more(api_as, query):
+    # given: people, and someone who would like the list of all of them
+    for name in ["ada", "alan", "grace"]:
+        UserFactory(username=name)
+    # when
+    response = api_as(UserFactory(username="me")).get(f"/api/users/{query}")
+    # then: a 400 naming the parameter, and nobody listed
+    assert response.status_code == 400
+    assert "2 characters" in response.json()["search"][0]
+    assert "results" not in response.json()
+
+
+def test_two_characters_are_enough_to_find_someone(api_as):
+    UserFactory(username="grace", first_name="Grace", last_name="Hopper")
+    UserFactory(username="alan", first_name="Alan", last_name="Turing")
+
+    me = UserFactory(username="me", first_name="Me", last_name="Myself")
+
+    body = api_as(me).get("/api/users/?search=%20gr%20").json()
+
+    assert [person["username"] for person in body["results"]] == ["grace"]

@@ -31,3 +31,12 @@ def test_the_token_routes_are_documented_and_the_list_holds_no_secret(schema):
     listed = schema["components"]["schemas"]["Token"]["properties"]
     assert set(listed) == {"id", "client", "created", "expiry", "last_used", "current"}
     assert schema["components"]["securitySchemes"]["tokenAuth"]["name"] == "Authorization"
+
+
+def test_user_search_requires_a_term_of_two_characters(schema):
+    parameters = schema["paths"]["/api/users/"]["get"]["parameters"]
+
+    search = next(p for p in parameters if p["name"] == "search")
+
+    assert search["required"] is True
+    assert search["schema"]["minLength"] == 2
