@@ -98,14 +98,16 @@ def _fresh_cache():
 @pytest.fixture
 def api_as(db):
     """api_as(user) -> an APIClient that authenticates as `user` with a real token, as API
-    consumers do (one query per request: the token joined to its user)."""
-    from rest_framework.authtoken.models import Token
+    consumers do (one query per request: the token joined to its user). Each call logs in
+    anew: a token of its own."""
     from rest_framework.test import APIClient
+
+    from accounts.services import token_create
 
     def client_for(user):
         client = APIClient()
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        _, key = token_create(user=user, client="tests")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
         return client
 
     return client_for

@@ -3,8 +3,12 @@ from datetime import time
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from knox.models import AbstractAuthToken
+from knox.settings import CONSTANTS
 
 from .validators import validate_timezone, validate_working_days
+
+CLIENT_MAX_LENGTH = 100
 
 
 class User(AbstractUser):
@@ -65,6 +69,12 @@ class User(AbstractUser):
         if self.work_start and self.work_end and self.work_end <= self.work_start:
             raise ValidationError({"work_end": "The working day must end after it starts."})
 
+    def set_unusable_password(self):
+        super().set_unusable_password()
+        # Django marks a set_password() for the save that follows (`_password`); turning
+        # password logins off is a password change too: accounts.signals acts on either.
+        self._password_disabled = True
+
     @property
     def working_weekdays(self) -> frozenset[int]:
         return frozenset(int(day) for day in self.working_days)
@@ -72,3 +82,31 @@ class User(AbstractUser):
     def __str__(self) -> str:
         full_name = self.get_full_name()
         return f"{full_name} ({self.username})" if full_name else self.username
+
+
+class AuthToken(AbstractAuthToken):
+    """An API token of one device or client (knox's model, KNOX_TOKEN_MODEL points here).
+
+    Only a SHA-512 digest of the token is stored, and its first characters (`token_key`) to
+    find the row: a copy of this table logs nobody in. Knox makes the digest the primary key;
+    a plain id replaces it so that people can name a token (to list or revoke it) without the
+    digest leaving the server.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    digest = models.CharField(max_length=CONSTANTS.DIGEST_LENGTH, unique=True)
+    client = models.CharField(
+        max_length=CLIENT_MAX_LENGTH,
+        blank=True,
+        help_text="What the token is for, as the client named itself at login.",
+    )
+    # Written with the expiry, at most once per knox's MIN_REFRESH_INTERVAL: a request costs
+    # no write of its own to keep it.
+    last_used = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "accounts_authtoken"
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.client or 'API token'} ({self.user_id})"

@@ -2,8 +2,11 @@ import secrets
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from knox.settings import knox_settings
 
-from .models import User
+from .models import CLIENT_MAX_LENGTH, AuthToken, User
 
 PROFILE_FIELDS = (
     "first_name",
@@ -77,3 +80,58 @@ def user_disable_feed(*, user: User) -> None:
     """No feed until the user asks for one again (which makes a new URL)."""
     user.feed_token = None
     User.objects.filter(pk=user.pk).update(feed_token=None)
+
+
+# -- API tokens --------------------------------------------------------------------------------
+# One per login (a device or client), hashed by knox. Expired tokens never authenticate (the
+# lookup leaves them out) and are deleted here, at their owner's next login; so a person has
+# at most TOKEN_LIMIT_PER_USER rows, expired or not.
+
+
+def client_name(text: str) -> str:
+    """A client's name as shown in the token list: printable, one line, bounded."""
+    printable = "".join(char if char.isprintable() else " " for char in text)
+    return " ".join(printable.split())[:CLIENT_MAX_LENGTH]
+
+
+@transaction.atomic
+def token_create(*, user: User, client: str = "") -> tuple[AuthToken, str]:
+    """A new token for `user` and its key, which exists nowhere else: hand it to the client.
+
+    Makes room first: the user's expired tokens go, and so do the least recently used ones
+    beyond TOKEN_LIMIT_PER_USER - 1, in one DELETE. A limit that refused the login instead
+    would lock out whoever reached it until a token expired.
+    """
+    now = timezone.now()
+    keep = (
+        AuthToken.objects.filter(user=user, expiry__gt=now)
+        .order_by(F("last_used").desc(nulls_last=True), "-id")
+        .values("pk")[: knox_settings.TOKEN_LIMIT_PER_USER - 1]
+    )
+    AuthToken.objects.filter(user=user).exclude(pk__in=keep).delete()
+    return AuthToken.objects.create(
+        user=user, expiry=knox_settings.TOKEN_TTL, client=client_name(client), last_used=now
+    )
+
+
+def token_revoke(*, user: User, token_id: int) -> bool:
+    """End one of the user's tokens; False if they have none by that id."""
+    deleted, _ = AuthToken.objects.filter(user=user, pk=token_id).delete()
+    return bool(deleted)
+
+
+def user_revoke_tokens(*, user: User) -> None:
+    """End every token of the user (logout everywhere; a password change)."""
+    AuthToken.objects.filter(user=user).delete()
+
+
+@transaction.atomic
+def user_change_password(*, user: User, password: str, client: str = "") -> tuple[AuthToken, str]:
+    """Set a new password (validated by the caller) and return a fresh token for `client`.
+
+    Saving the password ends every token and session of the user (accounts.signals): the
+    caller's own token too, hence the new one.
+    """
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return token_create(user=user, client=client)

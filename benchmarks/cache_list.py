@@ -28,10 +28,10 @@ for name in ("SILK_ENABLED", "ZEAL", "DEBUG"):  # what a production server runs
 django.setup()
 
 from django.db.models import Count  # noqa: E402
-from rest_framework.authtoken.models import Token  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 
 from accounts.models import User  # noqa: E402
+from accounts.services import token_create  # noqa: E402
 from meetings import cache as meeting_cache  # noqa: E402
 from meetings.models import Meeting, Participant  # noqa: E402
 from scheduler import caching  # noqa: E402
@@ -43,8 +43,8 @@ def clients_for(users: int) -> list[tuple[User, APIClient]]:
     pairs = []
     for user in chosen.values():
         client = APIClient()
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        _, key = token_create(user=user, client="benchmark")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
         pairs.append((user, client))
     return pairs
 

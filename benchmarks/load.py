@@ -36,15 +36,15 @@ def token_and_ids() -> tuple[str, int, str]:
 import django, json
 django.setup()
 from django.db.models import Count
-from rest_framework.authtoken.models import Token
+from accounts.models import User
+from accounts.services import token_create
 from meetings.models import Meeting, Participant
 user_id = Participant.objects.values("user").annotate(n=Count("id")).order_by("-n")[0]["user"]
-token, _ = Token.objects.get_or_create(user_id=user_id)
+_, token = token_create(user=User.objects.get(pk=user_id), client="load test")
 meeting = Meeting.objects.filter(participants__user_id=user_id).order_by("-start_time").first()
-from accounts.models import User
 writer, _ = User.objects.get_or_create(username="load-test-writer")
-writer_token, _ = Token.objects.get_or_create(user=writer)
-print(json.dumps({"token": token.key, "meeting": meeting.pk, "writer": writer_token.key}))
+_, writer_token = token_create(user=writer, client="load test")
+print(json.dumps({"token": token, "meeting": meeting.pk, "writer": writer_token}))
 """
     out = subprocess.run(  # noqa: S603
         [sys.executable, "-c", script],

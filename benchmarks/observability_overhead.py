@@ -27,11 +27,12 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.test import override_settings  # noqa: E402
-from rest_framework.authtoken.models import Token  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 from silk.config import SilkyConfig  # noqa: E402
 from silk.models import Request  # noqa: E402
 
+from accounts.models import User  # noqa: E402
+from accounts.services import token_create  # noqa: E402
 from meetings.models import Participant  # noqa: E402
 from scheduler import caching  # noqa: E402
 from scheduler.silk import SILK_MIDDLEWARE as SILK  # noqa: E402 - Silk's, scrubbing what it keeps
@@ -59,8 +60,8 @@ VARIANTS = {
 
 def client_for(user_id: int) -> APIClient:
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user_id=user_id)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _, key = token_create(user=User.objects.get(pk=user_id), client="benchmark")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
 
 

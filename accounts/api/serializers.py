@@ -1,17 +1,19 @@
 import re
 
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.models import User
+from accounts.models import CLIENT_MAX_LENGTH, AuthToken, User
 from accounts.validators import (
     canonical_zone,
     iana_zone_names,
     validate_timezone,
     validate_working_days,
 )
-from scheduler.api.fields import StrictCharField
+from scheduler.api.fields import RFC3339DateTimeField, StrictCharField
 
 
 class TimeZoneField(StrictCharField):
@@ -127,3 +129,78 @@ class UserPublicSerializer(serializers.ModelSerializer):
 
     def get_full_name(self, user) -> str:
         return user.get_full_name()
+
+
+# -- logging in and API tokens -------------------------------------------------------------
+PASSWORD_MAX_LENGTH = 4096  # longer is no password anyone types, and costs hashing time
+
+
+def password_field(**kwargs):
+    return StrictCharField(
+        max_length=PASSWORD_MAX_LENGTH,
+        trim_whitespace=False,
+        write_only=True,
+        style={"input_type": "password"},
+        **kwargs,
+    )
+
+
+class LoginSerializer(serializers.Serializer):
+    username = StrictCharField(max_length=150)
+    password = password_field()
+    client = StrictCharField(
+        max_length=CLIENT_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
+        help_text="A name for this device or client, shown in the token list (such as "
+        '"Alice\'s phone"); the User-Agent header if not given.',
+    )
+
+
+class TokenCreatedSerializer(serializers.Serializer):
+    token = serializers.CharField(
+        help_text="Send it as `Authorization: Token <token>`. Shown this once: the server "
+        "keeps only a digest of it."
+    )
+    expiry = RFC3339DateTimeField(
+        help_text="When it stops working if unused; each use moves it further away."
+    )
+    id = serializers.IntegerField(help_text="The token's id in the token list.")
+    client = serializers.CharField()
+
+
+def token_created(instance: AuthToken, key: str) -> dict:
+    return TokenCreatedSerializer(
+        {"token": key, "expiry": instance.expiry, "id": instance.pk, "client": instance.client}
+    ).data
+
+
+class TokenSerializer(serializers.ModelSerializer):
+    """A token as its owner sees it in the list: never the token, nor its digest."""
+
+    created = RFC3339DateTimeField(read_only=True)
+    expiry = RFC3339DateTimeField(read_only=True)
+    last_used = RFC3339DateTimeField(
+        read_only=True, allow_null=True, help_text="Kept to the minute."
+    )
+    current = serializers.SerializerMethodField(help_text="The token of this request.")
+
+    class Meta:
+        model = AuthToken
+        fields = ("id", "client", "created", "expiry", "last_used", "current")
+        read_only_fields = fields
+
+    def get_current(self, token) -> bool:
+        return token.pk == getattr(self.context["request"].auth, "pk", None)
+
+
+class PasswordChangeSerializer(serializers.Serializer):
+    old_password = password_field()
+    new_password = password_field(help_text="Checked by the password rules (length, ...).")
+
+    def validate_new_password(self, value):
+        try:
+            validate_password(value, user=self.context["request"].user)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(list(error.messages)) from None
+        return value

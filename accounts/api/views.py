@@ -1,19 +1,14 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import ValidationError
 
 from accounts import selectors, services
-from scheduler.api.throttling import LoginRateThrottle
 from scheduler.api.views import UserTimezoneMixin
 
 from .serializers import MeSerializer, UserPublicSerializer
 
-
-class TokenLoginView(ObtainAuthToken):
-    """POST {username, password} -> {token}. Throttled per client address."""
-
-    throttle_classes = [LoginRateThrottle]
+SEARCH_MIN_LENGTH = 2
+SEARCH_MAX_LENGTH = 100  # longer terms are cut to this
 
 
 class MeView(UserTimezoneMixin, generics.RetrieveUpdateAPIView):
@@ -28,7 +23,16 @@ class MeView(UserTimezoneMixin, generics.RetrieveUpdateAPIView):
 
 
 @extend_schema(
-    parameters=[OpenApiParameter("search", str, description="Part of a username or name.")]
+    parameters=[
+        OpenApiParameter(
+            "search",
+            # Two characters that are not spaces: the term is used without the spaces around it.
+            {"type": "string", "minLength": SEARCH_MIN_LENGTH, "pattern": r"\S[\s\S]*\S"},
+            required=True,
+            description="Part of a username or name: two characters or more (spaces around "
+            "it do not count). There is no list of everybody.",
+        )
+    ]
 )
 class UserSearchView(UserTimezoneMixin, generics.ListAPIView):
     """People to invite: id, username and full name only."""
@@ -37,7 +41,12 @@ class UserSearchView(UserTimezoneMixin, generics.ListAPIView):
     keyset_ordering = ("username", "id")
 
     def get_queryset(self):
-        term = self.request.query_params.get("search", "")[:100]
+        term = self.request.query_params.get("search", "")
         if "\x00" in term:
             raise ValidationError({"search": ["Null characters are not allowed."]})
+        term = term.strip()[:SEARCH_MAX_LENGTH].strip()
+        if len(term) < SEARCH_MIN_LENGTH:
+            raise ValidationError(
+                {"search": [f"Give at least {SEARCH_MIN_LENGTH} characters of a username or name."]}
+            )
         return selectors.user_search(term=term)

@@ -8,8 +8,8 @@ import urllib.request
 
 import pytest
 from django.db import connection
-from rest_framework.authtoken.models import Token
 
+from accounts.services import token_create
 from accounts.tests.factories import UserFactory
 from meetings import cache as meeting_cache
 from meetings.tests.factories import MeetingFactory, ParticipantFactory
@@ -34,8 +34,8 @@ def test_a_write_through_one_server_is_read_at_once_through_another(transactiona
     organizer, guest = UserFactory(), UserFactory()
     meeting = MeetingFactory(created_by=organizer, title="Before")
     ParticipantFactory(meeting=meeting, user=guest)
-    guest_token = Token.objects.create(user=guest).key
-    organizer_token = Token.objects.create(user=organizer).key
+    guest_token = token_create(user=guest)[1]
+    organizer_token = token_create(user=organizer)[1]
     env = shared_environment()
     here = api_as(guest)
     with server_process(env) as there:

@@ -9,8 +9,11 @@ throttling abuse does not mind. Counters live in the cache (Redis in production)
 limits hold across server processes.
 """
 
+import contextlib
 import time
+import unicodedata
 
+from django.utils.crypto import salted_hmac
 from rest_framework.throttling import SimpleRateThrottle
 
 
@@ -24,7 +27,7 @@ class WindowRateThrottle(SimpleRateThrottle):
         now = time.time()
         window = int(now // self.duration)
         self.retry_after = (window + 1) * self.duration - now
-        key = f"{self.key}:{window}"
+        self.window_key = key = f"{self.key}:{window}"
         try:
             count = self.cache.incr(key)
         except ValueError:  # first request of the window
@@ -100,8 +103,51 @@ class FeedMissRateThrottle(WindowRateThrottle):
         super().allow_request(request, view)  # adds one to this window's counter
 
 
-class LoginRateThrottle(AnonRateThrottle):
-    """Token login attempts per client address, stricter than other anonymous requests:
-    it is where passwords are guessed."""
+class LoginRateThrottle(WindowRateThrottle):
+    """Login attempts per client address, all of them, stricter than other requests: it is
+    where passwords are guessed. The login view authenticates nobody, and this keys by
+    address whoever the caller says they are (a token header gets no pass)."""
 
     scope = "login"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+def username_ident(username: str) -> str:
+    """The cache's name for a username: normalised (so that "Ada " and "ADA" count as one)
+    and keyed-hashed (so that the cache holds no usernames, nor a dictionary could recover
+    them)."""
+    normalised = unicodedata.normalize("NFKC", username).strip().casefold()
+    return salted_hmac("scheduler.login-failures", normalised, algorithm="sha256").hexdigest()
+
+
+class LoginFailureThrottle(WindowRateThrottle):
+    """Failed password checks per username, from any address: a guesser with many addresses
+    gets no more guesses at one account than the rate.
+
+    Only failures count, so the person who knows the password is not locked out by their own
+    logins; an attacker can still lock an account out of new logins by failing on purpose,
+    for the rest of the window at most (the account's tokens keep working). Each attempt takes
+    a place before the password is checked and a success gives it back (`succeeded()`), so
+    that guesses sent at once cannot overshoot the limit.
+    """
+
+    scope = "login_failures"
+
+    def __init__(self, username: str):
+        super().__init__()
+        self.ident = username_ident(username)
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.ident}
+
+    def attempt(self) -> bool:
+        """Take a place for one password check; False when the username is locked out."""
+        return self.allow_request(None, None)
+
+    def succeeded(self) -> None:
+        if self.rate is None or self.key is None:
+            return
+        with contextlib.suppress(ValueError):  # the window ended meanwhile
+            self.cache.decr(self.window_key)

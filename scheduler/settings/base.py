@@ -31,7 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",  # API tokens: accounts.AuthToken, hashed, per client, expiring
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",

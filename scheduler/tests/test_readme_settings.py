@@ -194,6 +194,21 @@ CASES: dict[str, Case] = {
         expect={"INVITES_PER_HOUR": 600},
         default={"INVITES_PER_HOUR": 3000},
     ),
+    "TOKEN_TTL_HOURS": Case(
+        {"TOKEN_TTL_HOURS": "24"},
+        expect={"REST_KNOX.TOKEN_TTL": "datetime.timedelta(days=1)"},
+        default={"REST_KNOX.TOKEN_TTL": "datetime.timedelta(days=30)"},
+    ),
+    "TOKEN_LIMIT_PER_USER": Case(
+        {"TOKEN_LIMIT_PER_USER": "5"},
+        expect={"REST_KNOX.TOKEN_LIMIT_PER_USER": 5},
+        default={"REST_KNOX.TOKEN_LIMIT_PER_USER": 20},
+    ),
+    "THROTTLE_LOGIN_FAILURES": Case(
+        {"THROTTLE_LOGIN_FAILURES": "5/hour"},
+        expect={"REST_FRAMEWORK.DEFAULT_THROTTLE_RATES.login_failures": "5/hour"},
+        default={"REST_FRAMEWORK.DEFAULT_THROTTLE_RATES.login_failures": "10/hour"},
+    ),
 }  # fmt: skip
 DOCUMENTED = documented_variables()
 

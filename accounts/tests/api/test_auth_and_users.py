@@ -1,62 +1,9 @@
 import pytest
-from rest_framework.authtoken.models import Token
-from rest_framework.settings import api_settings
 
 from accounts.tests.factories import UserFactory
-from scheduler.api.throttling import LoginRateThrottle, WindowRateThrottle
+from scheduler.api.throttling import WindowRateThrottle
 
 pytestmark = pytest.mark.django_db
-
-
-def test_logging_in_returns_a_token_that_opens_the_api(anonymous):
-    user = UserFactory(username="ada", password="correct horse")
-
-    response = anonymous.post("/api/auth/token/", {"username": "ada", "password": "correct horse"})
-
-    assert response.status_code == 200
-    token = response.json()["token"]
-    assert token == Token.objects.get(user=user).key
-    anonymous.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-    assert anonymous.get("/api/users/me/").json()["username"] == "ada"
-
-
-@pytest.mark.parametrize(
-    "body",
-    [
-        {"username": "ada", "password": "wrong"},
-        {"username": "nobody", "password": "correct horse"},
-        {"username": "ada"},
-        {},
-    ],
-)
-def test_a_failed_login_is_a_400_and_creates_no_token(anonymous, body):
-    UserFactory(username="ada", password="correct horse")
-
-    response = anonymous.post("/api/auth/token/", body)
-
-    assert response.status_code == 400
-    assert not Token.objects.exists()
-
-
-def test_a_wrong_token_is_a_401(anonymous):
-    anonymous.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
-
-    assert anonymous.get("/api/users/me/").status_code == 401
-
-
-def test_logins_are_throttled_with_retry_after(anonymous, monkeypatch):
-    # given: the login scope allows 3 a minute
-    rates = {**api_settings.DEFAULT_THROTTLE_RATES, "login": "3/minute"}
-    monkeypatch.setattr(LoginRateThrottle, "THROTTLE_RATES", rates)
-    UserFactory(username="ada", password="correct horse")
-    body = {"username": "ada", "password": "guess"}
-    # when
-    codes = [anonymous.post("/api/auth/token/", body).status_code for _ in range(4)]
-    # then
-    assert codes == [400, 400, 400, 429]
-    limited = anonymous.post("/api/auth/token/", body)
-    assert 1 <= int(limited["Retry-After"]) <= 61
-    assert "throttled" in limited.json()["detail"].lower()
 
 
 def test_the_user_throttle_counts_per_user(api_as, monkeypatch):
@@ -148,15 +95,15 @@ def test_finding_people_to_invite_shows_no_email_or_anything_else(api_as):
 
 def test_people_are_listed_by_username_in_keyset_pages(api_as, django_assert_num_queries):
     for name in ["carol", "alice", "bob", "dave"]:
-        UserFactory(username=name)
+        UserFactory(username=f"team.{name}")
     client = api_as(UserFactory(username="zed"))
 
-    first = client.get("/api/users/?page_size=2").json()
+    first = client.get("/api/users/?search=team.&page_size=2").json()
     with django_assert_num_queries(2):  # the token, the page
         second = client.get(first["next"]).json()
 
-    assert [u["username"] for u in first["results"]] == ["alice", "bob"]
-    assert [u["username"] for u in second["results"]] == ["carol", "dave"]
+    assert [u["username"] for u in first["results"]] == ["team.alice", "team.bob"]
+    assert [u["username"] for u in second["results"]] == ["team.carol", "team.dave"]
 
 
 def test_me_costs_one_query_for_the_token(api_as, django_assert_num_queries):
@@ -174,3 +121,27 @@ def test_people_choose_how_long_before_a_meeting_to_be_reminded(api_as):
     assert response.json()["reminder_minutes"] == 60
     me.refresh_from_db()
     assert me.reminder_minutes == 60
+
+
+@pytest.mark.parametrize("query", ["", "?search=", "?search=a", "?search=%20a%20", "?page_size=5"])
+def test_finding_people_needs_two_characters_or_more(api_as, query):
+    # given: people, and someone who would like the list of all of them
+    for name in ["ada", "alan", "grace"]:
+        UserFactory(username=name)
+    # when
+    response = api_as(UserFactory(username="me")).get(f"/api/users/{query}")
+    # then: a 400 naming the parameter, and nobody listed
+    assert response.status_code == 400
+    assert "2 characters" in response.json()["search"][0]
+    assert "results" not in response.json()
+
+
+def test_two_characters_are_enough_to_find_someone(api_as):
+    UserFactory(username="grace", first_name="Grace", last_name="Hopper")
+    UserFactory(username="alan", first_name="Alan", last_name="Turing")
+
+    me = UserFactory(username="me", first_name="Me", last_name="Myself")
+
+    body = api_as(me).get("/api/users/?search=%20gr%20").json()
+
+    assert [person["username"] for person in body["results"]] == ["grace"]

@@ -1,10 +1,22 @@
-"""Django REST Framework and its OpenAPI schema."""
+"""Django REST Framework, its API tokens (django-rest-knox) and its OpenAPI schema."""
+
+from datetime import timedelta
+
+from django.core.exceptions import ImproperlyConfigured
 
 from ..env import env_int, env_str
 
+
+def _env_positive(name: str, default: int) -> int:
+    value = env_int(name, default)
+    if value < 1:
+        raise ImproperlyConfigured(f"{name}={value} must be 1 or more.")
+    return value
+
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -22,7 +34,10 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("THROTTLE_ANON", "300/hour"),
         "user": env_str("THROTTLE_USER", "10000/hour"),
+        # Logins: every attempt per client address, and failed ones per username tried (from
+        # any address), so that one account cannot guess another's password without limit.
         "login": env_str("THROTTLE_LOGIN", "20/minute"),
+        "login_failures": env_str("THROTTLE_LOGIN_FAILURES", "10/hour"),
         "feed": env_str("THROTTLE_FEED", "120/hour"),  # per feed
         "feed_miss": env_str("THROTTLE_FEED_MISS", "20/hour"),  # wrong feed secrets per address
     },
@@ -41,6 +56,23 @@ INVITES_PER_REQUEST = env_int("INVITES_PER_REQUEST", 1000)
 # ... and per organizer and clock hour, counted in the shared cache across app servers; a 429
 # with Retry-After past it. An all-hands and four breakouts of the same 500 people fit.
 INVITES_PER_HOUR = env_int("INVITES_PER_HOUR", 3000)
+
+# One token per login (a device or client), stored as a SHA-512 digest. It expires after
+# TOKEN_TTL_HOURS without use; each use pushes the expiry back, written at most once a minute
+# (MIN_REFRESH_INTERVAL) together with the token's last use. A login beyond
+# TOKEN_LIMIT_PER_USER live tokens ends the least recently used one.
+KNOX_TOKEN_MODEL = "accounts.AuthToken"  # noqa: S105 - a model, not a secret
+# Knox's migrations would create a table for its own model, which ours replaces: an unused
+# table that references users, and that Django's flush (transactional tests) does not know.
+MIGRATION_MODULES = {"knox": None}
+REST_KNOX = {
+    "TOKEN_MODEL": KNOX_TOKEN_MODEL,
+    "TOKEN_TTL": timedelta(hours=_env_positive("TOKEN_TTL_HOURS", 30 * 24)),
+    "TOKEN_LIMIT_PER_USER": _env_positive("TOKEN_LIMIT_PER_USER", 20),
+    "AUTO_REFRESH": True,
+    "MIN_REFRESH_INTERVAL": 60,
+    "AUTH_HEADER_PREFIX": "Token",
+}
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Scheduler API",

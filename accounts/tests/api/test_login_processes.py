@@ -1,0 +1,41 @@
+"""The per-username limit of failed logins holds across server processes (counters in Redis)."""
+
+import json
+import urllib.error
+import urllib.request
+
+import pytest
+
+from accounts.tests.factories import UserFactory
+from scheduler.testing_services import server_process, shared_environment
+
+
+def login(base: str, password: str) -> int:
+    request = urllib.request.Request(
+        base + "/api/auth/token/",
+        data=json.dumps({"username": "victim", "password": password}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+def test_failed_logins_per_username_are_counted_across_two_server_processes(transactional_db):
+    # given: 4 failures an hour per username; the address limit out of the way
+    UserFactory(username="victim", password="correct horse")
+    env = shared_environment(THROTTLE_LOGIN="1000/minute", THROTTLE_LOGIN_FAILURES="4/hour")
+    with server_process(env) as first, server_process(env) as second:
+        # when: the right password, then two wrong guesses through each server
+        right = login(first, "correct horse")
+        codes = [login(base, "guess") for base in (first, second) * 2]
+        # then: the fifth failure is refused, whichever server gets it, the right password too
+        assert right == 200
+        assert codes == [400] * 4
+        assert login(second, "guess") == 429
+        assert login(first, "correct horse") == 429
