@@ -250,12 +250,14 @@ def use_the_admin(secrets: Secrets, ada: User) -> Client:
 
 
 def change_password_and_log_out(secrets: Secrets, ada: User, api: APIClient, browser: Client):
-    # The API's password change and logout, where they exist (a 404 records the body too).
-    api.post(
+    # The API's password change answers a fresh token for this client; then log out.
+    changed = api.post(
         "/api/auth/password/",
         {"old_password": PASSWORD, "new_password": API_NEW_PASSWORD},
         format="json",
     )
+    assert changed.status_code == 200
+    secrets.add("token after the password change", changed.json()["token"])
     secrets.add_password_hash(ada)
     password = API_NEW_PASSWORD if ada.check_password(API_NEW_PASSWORD) else PASSWORD
     again = APIClient().post(
@@ -266,6 +268,10 @@ def change_password_and_log_out(secrets: Secrets, ada: User, api: APIClient, bro
         secrets.add("API token at rest", stored)
     api.credentials(HTTP_AUTHORIZATION=f"Token {again.json().get('token')}")
     api.post("/api/auth/logout/")
+    # the password change ended the admin's session too: log in again, with the new password
+    assert browser.get("/admin/").status_code == 302
+    again_in = submit(browser, secrets, "/admin/login/", username="ada", password=password)
+    assert again_in.status_code == 302
     index = browser.get("/admin/")
     secrets.add_html(index)
     csrf = CSRF_IN_HTML.search(index.content.decode())[1]
