@@ -6,10 +6,11 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from accounts.tests.factories import UserFactory
 from meetings.tests.factories import MeetingFactory, ParticipantFactory
-from meetings.web import login
+from scheduler.api.throttling import WindowRateThrottle
 
 pytestmark = pytest.mark.django_db
 
@@ -54,9 +55,11 @@ def test_a_wrong_password_is_refused_on_the_page():
     assert browser.get("/meetings/").status_code == 302  # to the login page
 
 
-def test_password_guesses_are_throttled_per_address_and_per_username(monkeypatch):
-    # given: two tries a minute (THROTTLE_LOGIN)
-    monkeypatch.setattr(login.WindowRateThrottle, "THROTTLE_RATES", {"login": "2/minute"})
+def test_password_guesses_are_throttled_per_address_and_per_username_failures(monkeypatch):
+    # given: two tries a minute per address (THROTTLE_LOGIN), two failures per username
+    # (THROTTLE_LOGIN_FAILURES)
+    rates = {"login": "2/minute", "login_failures": "2/hour"}
+    monkeypatch.setattr(WindowRateThrottle, "THROTTLE_RATES", rates)
     UserFactory(username="paul")
     one_address = Client(REMOTE_ADDR="10.0.2.2")
 
@@ -75,10 +78,57 @@ def test_password_guesses_are_throttled_per_address_and_per_username(monkeypatch
     assert many_names == [200, 200, 429]
     assert [r.status_code for r in many_addresses] == [200, 200, 429]
     refused = many_addresses[-1]
-    assert 0 < int(refused["Retry-After"]) <= 60
+    assert 0 < int(refused["Retry-After"]) <= 3600
     assert "Too many attempts to log in. Try again in" in refused.text
     assert "Please enter a correct username" not in refused.text  # the password was not checked
     assert someone_else.status_code == 200
+
+
+def test_guesses_on_the_page_and_at_the_api_count_together(monkeypatch):
+    # given: three failures an hour per username
+    monkeypatch.setattr(
+        WindowRateThrottle, "THROTTLE_RATES", {"login": "100/minute", "login_failures": "3/hour"}
+    )
+    UserFactory(username="paul", password="the-right-one-123")
+
+    # when: two wrong guesses on the page, one at the API, then the right password at each
+    page = [
+        Client(REMOTE_ADDR=f"10.0.3.{n}").post("/login/", {"username": "paul", "password": "x"})
+        for n in range(2)
+    ]
+    api = APIClient(REMOTE_ADDR="10.0.4.1")
+    guess = api.post("/api/auth/token/", {"username": "paul", "password": "x"}, format="json")
+    right_here = Client(REMOTE_ADDR="10.0.3.9").post(
+        "/login/", {"username": "paul", "password": "the-right-one-123"}
+    )
+    right_there = api.post(
+        "/api/auth/token/", {"username": "paul", "password": "the-right-one-123"}, format="json"
+    )
+
+    # then
+    assert [r.status_code for r in page] == [200, 200]
+    assert guess.status_code == 400
+    assert right_here.status_code == 429
+    assert right_there.status_code == 429
+
+
+def test_the_right_password_uses_up_no_failure(monkeypatch):
+    # given: one failure an hour per username
+    monkeypatch.setattr(
+        WindowRateThrottle, "THROTTLE_RATES", {"login": "100/minute", "login_failures": "1/hour"}
+    )
+    UserFactory(username="paul", password="the-right-one-123")
+
+    # when: three good logins, then a wrong one
+    good = [
+        Client().post("/login/", {"username": "paul", "password": "the-right-one-123"})
+        for _ in range(3)
+    ]
+    wrong = Client().post("/login/", {"username": "paul", "password": "x"})
+
+    # then
+    assert [r.status_code for r in good] == [302, 302, 302]
+    assert wrong.status_code == 200
 
 
 @pytest.mark.parametrize("meetings", [1, 20])
