@@ -91,6 +91,9 @@ def scrub_response(sender, instance, **kwargs):
 def _scrub(scrub, record) -> None:
     try:
         scrub(record, _recorded.secrets())
+    except RecursionError:  # JSON nested too deeply to read (the API answered 400): no traceback
+        logger.warning("Silk: a body too deeply nested to scrub; its text is left out")
+        silk_scrub.blank_record(record)
     except Exception:  # fail closed: keep the timings, none of the text
         logger.exception("Silk: could not scrub a %s; its text is left out", type(record).__name__)
         silk_scrub.blank_record(record)

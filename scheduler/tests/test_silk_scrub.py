@@ -268,3 +268,23 @@ def test_a_record_that_cannot_be_scrubbed_keeps_none_of_its_text(
     assert (record.path, record.encoded_headers, record.raw_body) == (HIDDEN, "", "")
     assert Response.objects.get().raw_body == ""
     assert "could not scrub" in caplog.text
+
+
+def test_a_body_nested_too_deeply_to_read_is_kept_by_nobody_and_logs_no_traceback(
+    request, api_as, caplog
+):
+    # given: Silk recording, and a body of 100,000 brackets (the API answers 400)
+    from silk.models import Request
+
+    request.getfixturevalue("silk_on")
+
+    # when
+    answer = api_as(UserFactory()).generic(
+        "POST", "/api/meetings/", "[" * 100_000, content_type="application/json"
+    )
+
+    # then: the request answered, Silk kept no text of it, and the log says so in one line
+    assert answer.status_code == 400
+    assert Request.objects.get().raw_body == ""
+    assert "too deeply nested to scrub" in caplog.text
+    assert "Traceback" not in caplog.text and "RecursionError" not in caplog.text
