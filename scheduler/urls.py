@@ -29,7 +29,7 @@ if settings.BENCHMARK_VIEWS:
         path("api/bench/raw-list/", bench_views.RawListView.as_view()),
     ]
 
-if "silk" in settings.INSTALLED_APPS:
+if "silk" in settings.INSTALLED_APPS:  # its pages; it records only with SILK_ENABLED
     urlpatterns += [path("silk/", include("silk.urls", namespace="silk"))]
 
 if "debug_toolbar" in settings.INSTALLED_APPS:

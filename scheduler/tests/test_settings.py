@@ -89,6 +89,34 @@ def test_production_keeps_checked_persistent_connections_and_no_toolbar():
     assert shown["health_checks"] is True
 
 
+FIND_SILK_STATIC = """
+import django
+django.setup()
+from django.conf import settings
+from django.contrib.staticfiles import finders
+print(bool(finders.find("silk/css/components/fonts.css")), settings.SILK_ENABLED,
+      "scheduler.silk_recording.RecordingMiddleware" in settings.MIDDLEWARE)
+"""
+
+
+def test_a_production_deployment_collects_silks_static_files_with_silk_off():
+    # given: production as deployed, Silk off (its default), which is when collectstatic runs
+
+    # when
+    result = run(
+        ["-c", FIND_SILK_STATIC],
+        DJANGO_ENV="production",
+        SECRET_KEY=REAL_SECRET,
+        ALLOWED_HOSTS="a.test",
+        SITE_URL="https://a.test",
+    )
+
+    # then: Silk's files are collected, so that /silk/ works once SILK_ENABLED is turned on
+    # (it was a 500: "Missing staticfiles manifest entry"), and nothing is recorded meanwhile
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "False", "False"]
+
+
 def test_production_passes_the_deploy_checklist():
     result = run(
         ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],

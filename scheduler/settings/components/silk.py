@@ -56,8 +56,12 @@ SILKY_PYTHON_PROFILER = False  # on the views that ask for it, with @profiled
 
 
 def install_silk(installed_apps: list, middleware: list, *, enabled: bool) -> None:
-    if enabled and "silk" not in installed_apps:
+    # The app always: its tables are migrated and its static files collected on every
+    # deployment, so that turning SILK_ENABLED on later needs neither (it was a 500 at /silk/
+    # when collectstatic had run without it). It records, and /silk/ exists, only when enabled.
+    if "silk" not in installed_apps:
         installed_apps.append("silk")
+    if enabled and SILK_MIDDLEWARE not in middleware:
         # After authentication, so that Silk can tell staff from others.
         at = middleware.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1
         middleware.insert(at, SILK_MIDDLEWARE)
