@@ -5,6 +5,7 @@ Prints what each attack got; exits non-zero if any attack succeeded.
 """
 
 import base64
+import contextlib
 import json
 import os
 import re
@@ -69,7 +70,8 @@ def attack_1(users):
     expect(
         "with a valid token header",
         first_429 is not None and first_429 <= 21,
-        f"{statuses.count(400)} x 400 then {statuses.count(429)} x 429 (first at guess {first_429})",
+        f"{statuses.count(400)} x 400 then {statuses.count(429)} x 429 "
+        f"(first at guess {first_429})",
     )
     spread = [
         login(users["victim2"], f"guess-{n}", forwarded=f"198.51.100.{n}")[0] for n in range(15)
@@ -85,7 +87,7 @@ def attack_1(users):
     expect(
         "the victim, locked out, is told when",
         status == 429 and headers.get("Retry-After"),
-        f"{status}, Retry-After {headers.get('Retry-After')}, {body.get('detail') if isinstance(body, dict) else body}",
+        f"{status}, Retry-After {headers.get('Retry-After')}, {(body or {}).get('detail')}",
     )
     form = call(
         "POST",
@@ -331,10 +333,8 @@ def silk_text():
     ).stdout
     decoded = []
     for chunk in re.findall(r"[A-Za-z0-9+/=]{16,}", dump):  # Silk keeps some bodies in base64
-        try:
+        with contextlib.suppress(ValueError):
             decoded.append(base64.b64decode(chunk, validate=True).decode("utf-8", "replace"))
-        except ValueError:
-            pass
     hashes = psql("SELECT password FROM accounts_user WHERE username LIKE 'attack-%'").split()
     return dump + "\n".join(decoded), hashes
 
