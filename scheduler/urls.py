@@ -5,10 +5,20 @@ from django.views.generic import RedirectView
 
 from . import admin_views, bench_views, views
 from .api import errors
+from .login_guard import guard_password_checks
 
 admin.site.site_header = "Scheduler administration"
 admin.site.site_title = "Scheduler admin"
 admin.site.index_title = "Meetings, people and notifications"
+
+
+def _refuse_admin_login(request, seconds: int):
+    request.method = "GET"  # the form again, with no password checked
+    return admin.site.login(request, extra_context={"throttled_seconds": seconds})
+
+
+# The admin's login guesses count with the API's and the people's page's (scheduler.login_guard).
+admin_login = guard_password_checks(_refuse_admin_login)(admin.site.login)
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index"), name="home"),
@@ -17,6 +27,7 @@ urlpatterns = [
         admin.site.admin_view(admin_views.performance),
         name="admin-performance",
     ),
+    path("admin/login/", admin_login),
     path("admin/", admin.site.urls),
     path("api/", include("scheduler.api.urls")),
     path("healthz/", views.health, name="health"),

@@ -1,37 +1,21 @@
 """A plain login page for everyone (the admin's refuses people who are not staff), throttled by
-the API login's own counters: attempts per address, failures per username tried, in the shared
-cache. Guesses made here and at POST /api/auth/token/ count together."""
-
-import math
+the API login's own counters (scheduler.login_guard)."""
 
 from django.contrib.auth.views import LoginView
 from django.urls import reverse_lazy
+from django.utils.decorators import method_decorator
 
-from scheduler.api.throttling import LoginFailureThrottle, LoginRateThrottle
+from scheduler.login_guard import guard_password_checks
 
 
+def _refuse(request, seconds: int):
+    # An unbound form: a bound one would check the password when it shows its errors.
+    page = LoginPage(request=request, args=(), kwargs={})
+    form = page.get_form_class()(request, initial={"username": request.POST.get("username", "")})
+    return page.render_to_response(page.get_context_data(form=form, throttled_seconds=seconds))
+
+
+@method_decorator(guard_password_checks(_refuse), name="dispatch")
 class LoginPage(LoginView):
     template_name = "meetings/web/login.html"
     next_page = reverse_lazy("web:meetings")  # when no ?next= says where to go
-
-    def post(self, request, *args, **kwargs):
-        address = LoginRateThrottle()
-        if not address.allow_request(request, None):
-            return self._throttled(request, address.wait())
-        failures = LoginFailureThrottle(request.POST.get("username", ""))
-        if not failures.attempt():
-            return self._throttled(request, failures.wait())
-        response = super().post(request, *args, **kwargs)
-        if request.user.is_authenticated:  # the password was right: no failure to count
-            failures.succeeded()
-        return response
-
-    def _throttled(self, request, wait: float):
-        # An unbound form: a bound one would check the password when it shows its errors.
-        username = request.POST.get("username", "")
-        form = self.get_form_class()(request, initial={"username": username})
-        seconds = math.ceil(wait)
-        context = self.get_context_data(form=form, throttled_seconds=seconds)
-        response = self.render_to_response(context, status=429)
-        response["Retry-After"] = str(seconds)
-        return response
