@@ -4,7 +4,6 @@ from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import ValidationError
 from django.db.models import ProtectedError, Q
 from django.db.models.query import ModelIterable
-from django.forms.models import BaseInlineFormSet
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -13,69 +12,13 @@ from django.utils.html import format_html, format_html_join
 from accounts.models import User
 from scheduler.admin_pagination import EstimatedCountPaginator
 
+from .admin_inlines import InviteInline, ParticipantInline, invitations_save
 from .booking import Booking, RoomConflict, check_room_free, locked_room
-from .models import ALREADY_INVITED, Meeting, Participant, Room
+from .models import Meeting, Participant, Room
 from .selectors import meeting_participant_counts, room_upcoming_bookings
 from .services import meeting_bulk_cancel, meeting_record_admin_save
 
 UPCOMING_BOOKINGS = 20
-
-
-class ParticipantInline(admin.TabularInline):
-    """Who is invited. The person of a saved row is shown read-only (from the joined user, no
-    query per row); to invite someone else, add a row in "Invite people" below."""
-
-    model = Participant
-    fields = ("user", "status", "responded_at")
-    readonly_fields = ("user",)
-    extra = 0
-    verbose_name_plural = "participants"
-
-    def get_queryset(self, request):
-        # The tabular template prints str(participant), which names the user and the meeting.
-        return super().get_queryset(request).select_related("user", "meeting")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-class InviteFormSet(BaseInlineFormSet):
-    def clean(self):
-        # Django leaves the meeting out of the UniqueConstraint check of an inline form (the
-        # parent may not exist yet), so an existing invitation would reach the database as an
-        # IntegrityError. One query checks every new row against the saved ones.
-        super().clean()
-        if self.instance._state.adding:
-            return
-        rows_by_user = {
-            form.cleaned_data["user"].pk: form
-            for form in self.forms
-            if form.cleaned_data.get("user") and not form.cleaned_data.get("DELETE")
-        }
-        invited = Participant.objects.filter(meeting=self.instance, user__in=rows_by_user)
-        for user_id in invited.values_list("user_id", flat=True):
-            rows_by_user[user_id].add_error("user", ALREADY_INVITED)
-
-
-class InviteInline(admin.TabularInline):
-    """Empty rows that invite more people, found by autocomplete rather than a dropdown."""
-
-    model = Participant
-    formset = InviteFormSet
-    fields = ("user", "status")
-    autocomplete_fields = ("user",)
-    extra = 3
-    verbose_name = "invitation"
-    verbose_name_plural = "invite people"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).none()
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_add_permission(request, obj)
 
 
 class MeetingsWithParticipantCounts(ModelIterable):
@@ -226,6 +169,12 @@ class MeetingAdmin(admin.ModelAdmin):
 
     def get_changelist(self, request, **kwargs):
         return MeetingChangeList
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Participant:
+            invitations_save(meeting=form.instance, formset=formset)
+        else:
+            super().save_formset(request, form, formset, change)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
