@@ -12,8 +12,8 @@ from django.utils.html import format_html, format_html_join
 from accounts.models import User
 from scheduler.admin_pagination import EstimatedCountPaginator
 
-from .admin_inlines import InviteInline, ParticipantInline, invitations_save
-from .booking import Booking, RoomConflict, check_room_free, locked_room
+from .admin_inlines import InviteInline, ParticipantInline, invitations_save, people_after_save
+from .booking import Booking, RoomConflict, check_capacity, check_room_free, locked_room
 from .models import Meeting, Participant, Room
 from .selectors import meeting_participant_counts, room_upcoming_bookings
 from .services import meeting_bulk_cancel, meeting_record_admin_save
@@ -110,8 +110,12 @@ def _booked_by(room: Room, clash: Meeting) -> str:
 
 
 class MeetingAdminForm(forms.ModelForm):
-    """Holds the room rule in the change form: the admin's save runs in a transaction, so the
-    room locked here stays locked until the meeting is saved."""
+    """Holds the room rules in the change form: the admin's save runs in a transaction, so the
+    room locked here stays locked until the meeting is saved.
+
+    The room must also seat the organizer and everyone the posted rows leave invited: the
+    admin hangs its formsets on the form's instance (`admin_formsets`) before validating.
+    """
 
     class Meta:
         model = Meeting
@@ -128,11 +132,27 @@ class MeetingAdminForm(forms.ModelForm):
             # order would deadlock against an API change of the same meeting.
             Meeting.objects.select_for_update().filter(pk=meeting_id).values_list("pk").first()
         booking = Booking(room_id=room.pk, start_time=start, end_time=end, meeting_id=meeting_id)
+        locked = locked_room(room.pk, field="room")
         try:
-            check_room_free(locked_room(room.pk, field="room"), booking)
+            check_room_free(locked, booking)
         except RoomConflict as conflict:
             raise ValidationError({"room": _booked_by(room, conflict.meeting)}) from None
+        self._check_capacity(locked)
         return cleaned
+
+    def _check_capacity(self, room: Room) -> None:
+        invited = people_after_save(self._formsets())
+        if invited is None:  # a row is wrong: its own error says so
+            return
+        grows = invited > self._invited_before() or {"room", "status"} & set(self.changed_data)
+        if self.instance._state.adding or grows:
+            check_capacity(room, invited + 1, field="room")  # the organizer is not invited
+
+    def _invited_before(self) -> int:
+        return sum(len(formset.initial_forms) for formset in self._formsets())
+
+    def _formsets(self):
+        return getattr(self.instance, "admin_formsets", ())
 
 
 @admin.register(Meeting)
@@ -169,6 +189,14 @@ class MeetingAdmin(admin.ModelAdmin):
 
     def get_changelist(self, request, **kwargs):
         return MeetingChangeList
+
+    def _create_formsets(self, request, obj, change):
+        # Django validates the form before the rows; the form checks the room's capacity
+        # against the people the rows leave invited, so it gets them first. `obj` is the
+        # form's own instance (ModelAdmin._changeform_view).
+        formsets, inlines = super()._create_formsets(request, obj, change)
+        obj.admin_formsets = formsets
+        return formsets, inlines
 
     def save_formset(self, request, form, formset, change):
         if formset.model is Participant:

@@ -87,6 +87,22 @@ class InviteInline(admin.TabularInline):
         return self.has_add_permission(request, obj)
 
 
+def people_after_save(formsets) -> int | None:
+    """How many people the posted rows leave invited (the organizer not counted), or None
+    while a row is invalid (its own error is shown then)."""
+    rows = [formset for formset in formsets if formset.model is Participant]
+    if not all(formset.is_valid() for formset in rows):
+        return None
+    people = 0
+    for formset in rows:
+        deleted = formset.deleted_forms if formset.can_delete else []
+        people += sum(1 for form in formset.initial_forms if form not in deleted)
+        people += sum(
+            1 for form in formset.extra_forms if form.has_changed() and form not in deleted
+        )
+    return people
+
+
 def invitations_save(*, meeting: Meeting, formset) -> None:
     """Write a valid formset of invitation rows: one DELETE, one UPDATE and one INSERT at
     most, whatever the number of rows; caches are flushed once, on commit. Runs inside the
