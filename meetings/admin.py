@@ -1,6 +1,5 @@
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import ValidationError
 from django.db.models import ProtectedError, Q
 from django.db.models.query import ModelIterable
@@ -10,6 +9,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from accounts.models import User
+from scheduler.admin_lookups import SafeChangeList, SafeLookupsMixin, ZonedDateTimeFilter
 from scheduler.admin_pagination import EstimatedCountPaginator
 
 from .admin_inlines import InviteInline, ParticipantInline, invitations_save, people_after_save
@@ -32,7 +32,7 @@ class MeetingsWithParticipantCounts(ModelIterable):
             yield meeting
 
 
-class MeetingChangeList(ChangeList):
+class MeetingChangeList(SafeChangeList):
     def get_results(self, request):
         # Counts for the page only, and only if the page is shown (an action's POST never
         # loads it): a count in the SELECT would also run for every row OFFSET skips, 7 times
@@ -42,7 +42,7 @@ class MeetingChangeList(ChangeList):
 
 
 @admin.register(Room)
-class RoomAdmin(admin.ModelAdmin):
+class RoomAdmin(SafeLookupsMixin, admin.ModelAdmin):
     list_display = ("name", "capacity", "location")
     search_fields = ("name", "location")
     ordering = ("name", "id")
@@ -156,13 +156,17 @@ class MeetingAdminForm(forms.ModelForm):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(SafeLookupsMixin, admin.ModelAdmin):
     form = MeetingAdminForm
     list_display = (
         "title", "start_time", "end_time", "created_by", "room", "status", "participant_count",
     )  # fmt: skip
     list_select_related = ("created_by", "room")
-    list_filter = ("status", "start_time", "created_at")
+    list_filter = (
+        "status",
+        ("start_time", ZonedDateTimeFilter),
+        ("created_at", ZonedDateTimeFilter),
+    )
     date_hierarchy = "start_time"
     search_fields = ("title",)
     autocomplete_fields = ("created_by", "room")
@@ -236,7 +240,7 @@ class MeetingAdmin(admin.ModelAdmin):
 
 
 @admin.register(Participant)
-class ParticipantAdmin(admin.ModelAdmin):
+class ParticipantAdmin(SafeLookupsMixin, admin.ModelAdmin):
     list_display = ("meeting", "user", "status", "responded_at")
     list_select_related = ("meeting", "user")
     list_filter = ("status",)

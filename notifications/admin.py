@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.db import transaction
 
+from scheduler.admin_lookups import SafeLookupsMixin, ZonedDateTimeFilter
 from scheduler.admin_pagination import EstimatedCountPaginator
 
 from . import tasks
@@ -23,10 +24,10 @@ class ReadFilter(admin.SimpleListFilter):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(SafeLookupsMixin, admin.ModelAdmin):
     list_display = ("recipient", "kind", "meeting", "created_at", "read_at")
     list_select_related = ("recipient", "meeting")
-    list_filter = ("kind", ReadFilter, "created_at")
+    list_filter = ("kind", ReadFilter, ("created_at", ZonedDateTimeFilter))
     search_fields = ("recipient__username", "message")
     autocomplete_fields = ("recipient", "meeting")
     date_hierarchy = "created_at"
@@ -58,7 +59,7 @@ class DeliveryFilter(admin.SimpleListFilter):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(SafeLookupsMixin, admin.ModelAdmin):
     """The outbox: what people are being told, and whether it reached them."""
 
     list_display = ("kind", "meeting_id", "created_at", "attempts", "delivered_at", "failed_at")
