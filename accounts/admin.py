@@ -3,12 +3,13 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from scheduler.admin_lookups import SafeLookupsMixin
 from scheduler.admin_pagination import EstimatedCountPaginator
+from scheduler.admin_times import ZonedTimesMixin
 
 from .models import User
 
 
 @admin.register(User)
-class UserAdmin(SafeLookupsMixin, DjangoUserAdmin):
+class UserAdmin(SafeLookupsMixin, ZonedTimesMixin, DjangoUserAdmin):
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
         (

@@ -11,6 +11,7 @@ from django.utils.html import format_html, format_html_join
 from accounts.models import User
 from scheduler.admin_lookups import SafeChangeList, SafeLookupsMixin, ZonedDateTimeFilter
 from scheduler.admin_pagination import EstimatedCountPaginator
+from scheduler.admin_times import ZonedTimesMixin, local_time, time_range, zoned
 
 from .admin_inlines import InviteInline, ParticipantInline, invitations_save, people_after_save
 from .booking import Booking, RoomConflict, check_capacity, check_room_free, locked_room
@@ -42,7 +43,7 @@ class MeetingChangeList(SafeChangeList):
 
 
 @admin.register(Room)
-class RoomAdmin(SafeLookupsMixin, admin.ModelAdmin):
+class RoomAdmin(SafeLookupsMixin, ZonedTimesMixin, admin.ModelAdmin):
     list_display = ("name", "capacity", "location")
     search_fields = ("name", "location")
     ordering = ("name", "id")
@@ -82,13 +83,12 @@ class RoomAdmin(SafeLookupsMixin, admin.ModelAdmin):
             "<ul>{}</ul>",
             format_html_join(
                 "",
-                '<li><a href="{}">{}</a>: {} to {} ({})</li>',
+                '<li><a href="{}">{}</a>: {} ({})</li>',
                 (
                     (
                         reverse("admin:meetings_meeting_change", args=[meeting.pk]),
                         meeting.title,
-                        _local(meeting.start_time),
-                        _local(meeting.end_time),
+                        time_range(meeting.start_time, meeting.end_time),
                         meeting.created_by.username,
                     )
                     for meeting in bookings
@@ -97,16 +97,9 @@ class RoomAdmin(SafeLookupsMixin, admin.ModelAdmin):
         )
 
 
-def _local(moment) -> str:
-    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
-
-
 def _booked_by(room: Room, clash: Meeting) -> str:
-    start, end = timezone.localtime(clash.start_time), timezone.localtime(clash.end_time)
-    return (
-        f"{room.name} is booked from {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} "
-        f"({start.tzname()}) by “{clash.title}” (meeting {clash.pk})."
-    )
+    start, end = local_time(clash.start_time), local_time(clash.end_time)
+    return f"{room.name} is booked from {start} to {end} by “{clash.title}” (meeting {clash.pk})."
 
 
 class MeetingAdminForm(forms.ModelForm):
@@ -156,10 +149,10 @@ class MeetingAdminForm(forms.ModelForm):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(SafeLookupsMixin, admin.ModelAdmin):
+class MeetingAdmin(SafeLookupsMixin, ZonedTimesMixin, admin.ModelAdmin):
     form = MeetingAdminForm
     list_display = (
-        "title", "start_time", "end_time", "created_by", "room", "status", "participant_count",
+        "title", "starts", "ends", "created_by", "room", "status", "participant_count",
     )  # fmt: skip
     list_select_related = ("created_by", "room")
     list_filter = (
@@ -171,7 +164,7 @@ class MeetingAdmin(SafeLookupsMixin, admin.ModelAdmin):
     search_fields = ("title",)
     autocomplete_fields = ("created_by", "room")
     ordering = ("-start_time", "-id")
-    readonly_fields = ("created_at", "updated_at")
+    readonly_fields = ("created", "updated")
     fields = (
         "title",
         "description",
@@ -180,13 +173,18 @@ class MeetingAdmin(SafeLookupsMixin, admin.ModelAdmin):
         "room",
         "created_by",
         "status",
-        ("created_at", "updated_at"),
+        ("created", "updated"),
     )
     inlines = (ParticipantInline, InviteInline)
     actions = ("cancel_selected",)
     show_full_result_count = False
     paginator = EstimatedCountPaginator
     list_per_page = 50
+
+    starts = zoned("start_time", "start time")
+    ends = zoned("end_time", "end time")
+    created = zoned("created_at", "created at")
+    updated = zoned("updated_at", "updated at")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("created_by", "room")
@@ -240,8 +238,8 @@ class MeetingAdmin(SafeLookupsMixin, admin.ModelAdmin):
 
 
 @admin.register(Participant)
-class ParticipantAdmin(SafeLookupsMixin, admin.ModelAdmin):
-    list_display = ("meeting", "user", "status", "responded_at")
+class ParticipantAdmin(SafeLookupsMixin, ZonedTimesMixin, admin.ModelAdmin):
+    list_display = ("meeting", "user", "status", "responded")
     list_select_related = ("meeting", "user")
     list_filter = ("status",)
     search_fields = ("user__username", "user__email")
@@ -251,6 +249,8 @@ class ParticipantAdmin(SafeLookupsMixin, admin.ModelAdmin):
     show_full_result_count = False
     paginator = EstimatedCountPaginator
     list_per_page = 50
+
+    responded = zoned("responded_at", "responded at")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("meeting", "user")

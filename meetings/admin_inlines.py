@@ -12,6 +12,7 @@ from scheduler.admin_formsets import (
     PreloadedInlineFormSet,
     PreloadedRowForm,
 )
+from scheduler.admin_times import ZonedTimesMixin
 
 from .cache import flush_meetings
 from .models import ALREADY_INVITED, Meeting, Participant
@@ -19,7 +20,7 @@ from .models import ALREADY_INVITED, Meeting, Participant
 CHOSEN_TWICE = "This person is chosen in two rows."
 
 
-class ParticipantInline(admin.TabularInline):
+class ParticipantInline(ZonedTimesMixin, admin.TabularInline):
     """Who is invited. The person of a saved row is shown read-only (from the joined user, no
     query per row); to invite someone else, add a row in "Invite people" below."""
 
