@@ -160,3 +160,18 @@ def test_a_rooms_bookings_and_the_notifications_show_labelled_times(client, staf
     # then
     assert " JST (" in room_page  # the booking's range, then its organizer
     assert " JST</td>" in notifications
+
+
+def test_the_performance_page_counts_utc_weeks_for_staff_in_any_zone(client, staff_in):
+    # given: a meeting on this week's Wednesday, noon UTC
+    today = datetime.now(UTC).date()
+    monday = datetime.combine(today - timedelta(days=today.weekday()), datetime.min.time(), UTC)
+    wednesday = monday + timedelta(days=2, hours=12)
+    MeetingFactory(start_time=wednesday, end_time=wednesday + timedelta(hours=1))
+    staff_in(client, "America/New_York")
+    # when
+    response = client.get(reverse("admin-performance"))
+    # then: counted in this week's bar, which is labelled by its Monday
+    [this_week] = [bar for bar in response.context["weeks"]["bars"] if bar["current"]]
+    assert (this_week["count"], this_week["week"]) == (1, monday.date())
+    assert response.context["weeks"]["total"] == 1
