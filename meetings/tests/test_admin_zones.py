@@ -4,6 +4,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from accounts.models import User
@@ -116,23 +117,35 @@ def test_a_date_typed_into_the_list_address_is_read_in_the_staff_members_zone(
 @pytest.mark.parametrize(
     ("zone", "url"),
     [
-        # 23:59 in New York on the last day is past the calendar in UTC, where it is compared
+        # 23:59 in New York on the last day is past the calendar in UTC, where SQLite's
+        # adapter compares it (PostgreSQL takes the offset and its calendar goes on)
         ("America/New_York", MEETINGS + "?start_time__lt=9999-12-31T23:59:59"),
         ("America/New_York", MEETINGS + "?created_at__gte=9999-12-31+23:00"),
         # the first day in a zone east of UTC is before it, in UTC
         ("Asia/Tokyo", MEETINGS + "?start_time__gte=0001-01-01"),
-        ("Europe/Paris", MEETINGS + "?start_time__year=9999&start_time__month=12"),
     ],
 )
-def test_a_date_past_the_calendar_once_in_utc_is_a_filter_ignored(client, staff_in, zone, url):
+def test_a_date_past_the_calendar_once_in_utc_is_filtered_or_ignored(client, staff_in, zone, url):
     MeetingFactory()
     staff_in(client, zone)
 
     response = client.get(url)
 
+    if connection.vendor == "postgresql":
+        assert response.status_code == 200
+        return
     assert response.status_code == 302
     assert response["Location"] == MEETINGS + "?e=1"
     assert [str(m) for m in client.get(response["Location"]).context["messages"]] == [IGNORED]
+
+
+def test_a_month_past_the_calendar_in_the_staff_members_zone_is_ignored(client, staff_in):
+    MeetingFactory()
+    staff_in(client, "Europe/Paris")
+
+    response = client.get(MEETINGS + "?start_time__year=9999&start_time__month=12")
+
+    assert response["Location"] == MEETINGS + "?e=1"
 
 
 def test_a_meeting_at_the_end_of_the_calendar_is_listed_for_staff_east_of_utc(client, staff_in):
