@@ -105,9 +105,9 @@ def people_after_save(formsets) -> int | None:
 
 
 def invitations_save(*, meeting: Meeting, formset) -> None:
-    """Write a valid formset of invitation rows: one DELETE, one UPDATE and one INSERT at
-    most, whatever the number of rows; caches are flushed once, on commit. Runs inside the
-    admin's transaction (ModelAdmin.changeform_view is atomic).
+    """Write a valid formset of invitation rows: a DELETE (after one SELECT), one UPDATE and
+    one INSERT at most, whatever the number of rows; caches are flushed on commit. Runs inside
+    the admin's transaction (ModelAdmin.changeform_view is atomic).
 
     Sets formset.new_objects, changed_objects and deleted_objects, as formset.save() does.
     """
