@@ -1,13 +1,15 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from scheduler.admin_lookups import SafeLookupsMixin
 from scheduler.admin_pagination import EstimatedCountPaginator
+from scheduler.admin_times import ZonedTimesMixin
 
 from .models import User
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(SafeLookupsMixin, ZonedTimesMixin, DjangoUserAdmin):
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
         (

@@ -1,81 +1,25 @@
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import ValidationError
 from django.db.models import ProtectedError, Q
 from django.db.models.query import ModelIterable
-from django.forms.models import BaseInlineFormSet
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from accounts.models import User
+from scheduler.admin_lookups import SafeChangeList, SafeLookupsMixin, ZonedDateTimeFilter
 from scheduler.admin_pagination import EstimatedCountPaginator
+from scheduler.admin_times import ZonedTimesMixin, local_time, time_range, zoned
 
-from .booking import Booking, RoomConflict, check_room_free, locked_room
-from .models import ALREADY_INVITED, Meeting, Participant, Room
+from .admin_inlines import InviteInline, ParticipantInline, invitations_save, people_after_save
+from .booking import Booking, RoomConflict, check_capacity, check_room_free, locked_room
+from .models import Meeting, Participant, Room
 from .selectors import meeting_participant_counts, room_upcoming_bookings
 from .services import meeting_bulk_cancel, meeting_record_admin_save
 
 UPCOMING_BOOKINGS = 20
-
-
-class ParticipantInline(admin.TabularInline):
-    """Who is invited. The person of a saved row is shown read-only (from the joined user, no
-    query per row); to invite someone else, add a row in "Invite people" below."""
-
-    model = Participant
-    fields = ("user", "status", "responded_at")
-    readonly_fields = ("user",)
-    extra = 0
-    verbose_name_plural = "participants"
-
-    def get_queryset(self, request):
-        # The tabular template prints str(participant), which names the user and the meeting.
-        return super().get_queryset(request).select_related("user", "meeting")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-class InviteFormSet(BaseInlineFormSet):
-    def clean(self):
-        # Django leaves the meeting out of the UniqueConstraint check of an inline form (the
-        # parent may not exist yet), so an existing invitation would reach the database as an
-        # IntegrityError. One query checks every new row against the saved ones.
-        super().clean()
-        if self.instance._state.adding:
-            return
-        rows_by_user = {
-            form.cleaned_data["user"].pk: form
-            for form in self.forms
-            if form.cleaned_data.get("user") and not form.cleaned_data.get("DELETE")
-        }
-        invited = Participant.objects.filter(meeting=self.instance, user__in=rows_by_user)
-        for user_id in invited.values_list("user_id", flat=True):
-            rows_by_user[user_id].add_error("user", ALREADY_INVITED)
-
-
-class InviteInline(admin.TabularInline):
-    """Empty rows that invite more people, found by autocomplete rather than a dropdown."""
-
-    model = Participant
-    formset = InviteFormSet
-    fields = ("user", "status")
-    autocomplete_fields = ("user",)
-    extra = 3
-    verbose_name = "invitation"
-    verbose_name_plural = "invite people"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).none()
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_add_permission(request, obj)
 
 
 class MeetingsWithParticipantCounts(ModelIterable):
@@ -89,7 +33,7 @@ class MeetingsWithParticipantCounts(ModelIterable):
             yield meeting
 
 
-class MeetingChangeList(ChangeList):
+class MeetingChangeList(SafeChangeList):
     def get_results(self, request):
         # Counts for the page only, and only if the page is shown (an action's POST never
         # loads it): a count in the SELECT would also run for every row OFFSET skips, 7 times
@@ -99,7 +43,7 @@ class MeetingChangeList(ChangeList):
 
 
 @admin.register(Room)
-class RoomAdmin(admin.ModelAdmin):
+class RoomAdmin(SafeLookupsMixin, ZonedTimesMixin, admin.ModelAdmin):
     list_display = ("name", "capacity", "location")
     search_fields = ("name", "location")
     ordering = ("name", "id")
@@ -139,13 +83,12 @@ class RoomAdmin(admin.ModelAdmin):
             "<ul>{}</ul>",
             format_html_join(
                 "",
-                '<li><a href="{}">{}</a>: {} to {} ({})</li>',
+                '<li><a href="{}">{}</a>: {} ({})</li>',
                 (
                     (
                         reverse("admin:meetings_meeting_change", args=[meeting.pk]),
                         meeting.title,
-                        _local(meeting.start_time),
-                        _local(meeting.end_time),
+                        time_range(meeting.start_time, meeting.end_time),
                         meeting.created_by.username,
                     )
                     for meeting in bookings
@@ -154,21 +97,18 @@ class RoomAdmin(admin.ModelAdmin):
         )
 
 
-def _local(moment) -> str:
-    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
-
-
 def _booked_by(room: Room, clash: Meeting) -> str:
-    start, end = timezone.localtime(clash.start_time), timezone.localtime(clash.end_time)
-    return (
-        f"{room.name} is booked from {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} "
-        f"({start.tzname()}) by “{clash.title}” (meeting {clash.pk})."
-    )
+    start, end = local_time(clash.start_time), local_time(clash.end_time)
+    return f"{room.name} is booked from {start} to {end} by “{clash.title}” (meeting {clash.pk})."
 
 
 class MeetingAdminForm(forms.ModelForm):
-    """Holds the room rule in the change form: the admin's save runs in a transaction, so the
-    room locked here stays locked until the meeting is saved."""
+    """Holds the room rules in the change form: the admin's save runs in a transaction, so the
+    room locked here stays locked until the meeting is saved.
+
+    The room must also seat the organizer and everyone the posted rows leave invited: the
+    admin hangs its formsets on the form's instance (`admin_formsets`) before validating.
+    """
 
     class Meta:
         model = Meeting
@@ -185,26 +125,46 @@ class MeetingAdminForm(forms.ModelForm):
             # order would deadlock against an API change of the same meeting.
             Meeting.objects.select_for_update().filter(pk=meeting_id).values_list("pk").first()
         booking = Booking(room_id=room.pk, start_time=start, end_time=end, meeting_id=meeting_id)
+        locked = locked_room(room.pk, field="room")
         try:
-            check_room_free(locked_room(room.pk, field="room"), booking)
+            check_room_free(locked, booking)
         except RoomConflict as conflict:
             raise ValidationError({"room": _booked_by(room, conflict.meeting)}) from None
+        self._check_capacity(locked)
         return cleaned
+
+    def _check_capacity(self, room: Room) -> None:
+        invited = people_after_save(self._formsets())
+        if invited is None:  # a row is wrong: its own error says so
+            return
+        grows = invited > self._invited_before() or {"room", "status"} & set(self.changed_data)
+        if self.instance._state.adding or grows:
+            check_capacity(room, invited + 1, field="room")  # the organizer is not invited
+
+    def _invited_before(self) -> int:
+        return sum(len(formset.initial_forms) for formset in self._formsets())
+
+    def _formsets(self):
+        return getattr(self.instance, "admin_formsets", ())
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(SafeLookupsMixin, ZonedTimesMixin, admin.ModelAdmin):
     form = MeetingAdminForm
-    list_display = (
-        "title", "start_time", "end_time", "created_by", "room", "status", "participant_count",
-    )  # fmt: skip
+    # Fits a 1366-pixel laptop screen beside the sidebars: one column for the time, the
+    # organizer's name without the username (test_admin_browser holds it).
+    list_display = ("title", "when", "organizer", "room", "status", "participant_count")
     list_select_related = ("created_by", "room")
-    list_filter = ("status", "start_time", "created_at")
+    list_filter = (
+        "status",
+        ("start_time", ZonedDateTimeFilter),
+        ("created_at", ZonedDateTimeFilter),
+    )
     date_hierarchy = "start_time"
     search_fields = ("title",)
     autocomplete_fields = ("created_by", "room")
     ordering = ("-start_time", "-id")
-    readonly_fields = ("created_at", "updated_at")
+    readonly_fields = ("created", "updated")
     fields = (
         "title",
         "description",
@@ -213,7 +173,7 @@ class MeetingAdmin(admin.ModelAdmin):
         "room",
         "created_by",
         "status",
-        ("created_at", "updated_at"),
+        ("created", "updated"),
     )
     inlines = (ParticipantInline, InviteInline)
     actions = ("cancel_selected",)
@@ -221,11 +181,28 @@ class MeetingAdmin(admin.ModelAdmin):
     paginator = EstimatedCountPaginator
     list_per_page = 50
 
+    created = zoned("created_at", "created at")
+    updated = zoned("updated_at", "updated at")
+
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("created_by", "room")
 
     def get_changelist(self, request, **kwargs):
         return MeetingChangeList
+
+    def _create_formsets(self, request, obj, change):
+        # Django validates the form before the rows; the form checks the room's capacity
+        # against the people the rows leave invited, so it gets them first. `obj` is the
+        # form's own instance (ModelAdmin._changeform_view).
+        formsets, inlines = super()._create_formsets(request, obj, change)
+        obj.admin_formsets = formsets
+        return formsets, inlines
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Participant:
+            invitations_save(meeting=form.instance, formset=formset)
+        else:
+            super().save_formset(request, form, formset, change)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -247,8 +224,20 @@ class MeetingAdmin(admin.ModelAdmin):
         inlines = super().get_inline_instances(request, obj)
         return [i for i in inlines if obj is not None or not isinstance(i, ParticipantInline)]
 
+    @admin.display(description="when", ordering="start_time")
+    def when(self, meeting):
+        day, hours = time_range(meeting.start_time, meeting.end_time).split(" ", 1)
+        return format_html('{} <span style="white-space: nowrap">{}</span>', day, hours)
+
+    @admin.display(description="organizer", ordering="created_by")
+    def organizer(self, meeting):
+        person = meeting.created_by
+        return format_html(
+            '<span title="{}">{}</span>', person.username, person.get_full_name() or person.username
+        )
+
     # Not sortable: ordering a million meetings by a count means counting all of them.
-    @admin.display(description="participants")
+    @admin.display(description="people")
     def participant_count(self, meeting):
         return getattr(meeting, "n_participants", None)
 
@@ -259,8 +248,8 @@ class MeetingAdmin(admin.ModelAdmin):
 
 
 @admin.register(Participant)
-class ParticipantAdmin(admin.ModelAdmin):
-    list_display = ("meeting", "user", "status", "responded_at")
+class ParticipantAdmin(SafeLookupsMixin, ZonedTimesMixin, admin.ModelAdmin):
+    list_display = ("meeting", "user", "status", "responded")
     list_select_related = ("meeting", "user")
     list_filter = ("status",)
     search_fields = ("user__username", "user__email")
@@ -270,6 +259,8 @@ class ParticipantAdmin(admin.ModelAdmin):
     show_full_result_count = False
     paginator = EstimatedCountPaginator
     list_per_page = 50
+
+    responded = zoned("responded_at", "responded at")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("meeting", "user")

@@ -1,7 +1,9 @@
 from django.contrib import admin, messages
-from django.db import transaction
+from django.db import models, transaction
 
+from scheduler.admin_lookups import SafeLookupsMixin, ZonedDateTimeFilter
 from scheduler.admin_pagination import EstimatedCountPaginator
+from scheduler.admin_times import ZonedTimesMixin, zoned
 
 from . import tasks
 from .models import Event, Notification
@@ -23,18 +25,24 @@ class ReadFilter(admin.SimpleListFilter):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("recipient", "kind", "meeting", "created_at", "read_at")
+class NotificationAdmin(SafeLookupsMixin, ZonedTimesMixin, admin.ModelAdmin):
+    list_display = ("recipient", "kind", "meeting", "created", "read")
     list_select_related = ("recipient", "meeting")
-    list_filter = ("kind", ReadFilter, "created_at")
+    list_filter = ("kind", ReadFilter, ("created_at", ZonedDateTimeFilter))
     search_fields = ("recipient__username", "message")
     autocomplete_fields = ("recipient", "meeting")
     date_hierarchy = "created_at"
-    readonly_fields = ("created_at", "event", "about_start", "emailed_at")
+    readonly_fields = ("created", "event", "about", "emailed")
+    exclude = ("about_start", "emailed_at")  # shown read-only, in the staff member's zone
     ordering = ("-created_at", "-id")
     show_full_result_count = False
     paginator = EstimatedCountPaginator
     list_per_page = 50
+
+    created = zoned("created_at", "created at")
+    read = zoned("read_at", "read at")
+    about = zoned("about_start", "reminds of the start at")
+    emailed = zoned("emailed_at", "e-mailed at")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("recipient", "meeting")
@@ -58,17 +66,26 @@ class DeliveryFilter(admin.SimpleListFilter):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(SafeLookupsMixin, ZonedTimesMixin, admin.ModelAdmin):
     """The outbox: what people are being told, and whether it reached them."""
 
-    list_display = ("kind", "meeting_id", "created_at", "attempts", "delivered_at", "failed_at")
+    list_display = ("kind", "meeting_id", "created", "attempts", "delivered", "failed")
     list_filter = (DeliveryFilter, "kind")
     ordering = ("-created_at",)
-    readonly_fields = [field.name for field in Event._meta.fields]
+    # Everything read-only, date-times in the staff member's zone.
+    fields = readonly_fields = [
+        f"{field.name}_local" if isinstance(field, models.DateTimeField) else field.name
+        for field in Event._meta.fields
+    ]
     actions = ("deliver_again",)
     show_full_result_count = False
     paginator = EstimatedCountPaginator
     list_per_page = 50
+
+    created_at_local = created = zoned("created_at", "created at")
+    last_attempt_at_local = zoned("last_attempt_at", "last attempt at")
+    delivered_at_local = delivered = zoned("delivered_at", "delivered at")
+    failed_at_local = failed = zoned("failed_at", "failed at")
 
     def has_add_permission(self, request):
         return False

@@ -64,7 +64,10 @@ def _weekly_chart() -> dict:
     key = f"admin:weekly:{first:%Y%m%d}"
     counts = cache.get(key)
     if counts is None:
-        counts = meetings_per_week(first_week=first, weeks=WEEKS_BACK + WEEKS_AHEAD)
+        # UTC weeks for every staff member (they share the cached figures): the database
+        # truncates to weeks in the active zone, which the admin sets to the staff member's.
+        with timezone.override(UTC):
+            counts = meetings_per_week(first_week=first, weeks=WEEKS_BACK + WEEKS_AHEAD)
         cache.set(key, counts, 600)
     return _bars(counts, this_week=monday)
 
@@ -83,7 +86,7 @@ def _bars(counts, *, this_week) -> dict:
                 "width": round(step - gap, 1),
                 "height": bar_height,
                 "count": n,
-                "week": week,
+                "week": week.date(),  # its Monday, in any staff member's zone
                 "current": week == this_week,
                 "future": week > this_week,
             }

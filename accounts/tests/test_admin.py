@@ -63,3 +63,32 @@ def test_a_wrong_time_zone_is_shown_on_its_field(admin_client):
     assert "timezone" in response.context["adminform"].form.errors
     user.refresh_from_db()
     assert user.timezone == "UTC"
+
+
+def test_staff_log_out_of_the_admin(client):
+    # given: staff logged in (zeal raises on N+1 here, as in development)
+    User.objects.create_superuser("boss", "boss@example.com", "pass-word-123")
+    client.login(username="boss", password="pass-word-123")
+    # when
+    response = client.post(reverse("admin:logout"))
+    # then
+    assert response.status_code == 200
+    assert "Logged out" in response.text
+    assert client.get(reverse("admin:index")).status_code == 302  # to the login page
+
+
+def test_staff_change_their_own_password_and_keep_their_session(client):
+    # given
+    boss = User.objects.create_superuser("boss", "boss@example.com", "pass-word-123")
+    client.login(username="boss", password="pass-word-123")
+    url = reverse("admin:auth_user_password_change", args=[boss.pk])
+    # when
+    response = client.post(
+        url,
+        {"password1": "N3w-pass-word!x", "password2": "N3w-pass-word!x", "usable_password": "true"},
+    )
+    # then: changed, and this browser is still logged in
+    assert response.status_code == 302, response.context and response.context["form"].errors
+    boss.refresh_from_db()
+    assert boss.check_password("N3w-pass-word!x")
+    assert client.get(reverse("admin:index")).status_code == 200

@@ -22,7 +22,7 @@ ROOMS = reverse("admin:meetings_room_changelist")
         (lambda data: MEETINGS, 6),
         (lambda data: MEETINGS + "?q=meeting", 6),
         (lambda data: MEETINGS + "?status__exact=cancelled&start_time__year=2026", 6),
-        (lambda data: MEETINGS + "?o=-4.2", 6),  # by organizer, then start
+        (lambda data: MEETINGS + "?o=-3.2", 6),  # by organizer, then start
         (lambda data: MEETINGS + "?p=2", 6),
         (lambda data: reverse("admin:meetings_meeting_add"), 2),
         # ... and the booked room, for its autocomplete box
@@ -294,3 +294,129 @@ def test_a_rooms_page_lists_its_next_bookings_not_past_or_cancelled_ones(admin_c
     assert reverse("admin:meetings_meeting_change", args=[soon.pk]) in page
     assert "Gone" not in page
     assert "Off" not in page
+
+
+def test_choosing_one_person_in_two_invitation_rows_is_a_row_error(admin_client):
+    # given
+    organizer, guest = UserFactory.create_batch(2)
+    data = _meeting_form(
+        organizer,
+        **{
+            "participants-TOTAL_FORMS": "2",
+            "participants-0-user": guest.pk,
+            "participants-0-status": "needs_action",
+            "participants-1-user": guest.pk,
+            "participants-1-status": "accepted",
+        },
+    )
+    # when
+    response = admin_client.post(reverse("admin:meetings_meeting_add"), data)
+    # then
+    assert response.status_code == 200
+    [invitations] = response.context["inline_admin_formsets"]
+    assert invitations.formset.forms[1].errors == {"user": ["This person is chosen in two rows."]}
+    assert not Meeting.objects.exists()
+
+
+def _invite_rows(users, prefix="participants") -> dict:
+    rows = {f"{prefix}-TOTAL_FORMS": str(len(users))}
+    for i, user in enumerate(users):
+        rows[f"{prefix}-{i}-user"] = user.pk
+        rows[f"{prefix}-{i}-status"] = "needs_action"
+    return rows
+
+
+def test_the_admin_refuses_more_people_than_the_room_seats_as_the_api_does(admin_client, api_as):
+    # given: a booth for two, and an organizer who brings two guests
+    room = RoomFactory(name="Booth", capacity=2)
+    organizer, *guests = UserFactory.create_batch(3)
+    # when
+    crowded = admin_client.post(
+        reverse("admin:meetings_meeting_add"),
+        _meeting_form(organizer, room=room.pk, **_invite_rows(guests)),
+    )
+    fits = admin_client.post(
+        reverse("admin:meetings_meeting_add"),
+        _meeting_form(organizer, room=room.pk, title="Fits", **_invite_rows(guests[:1])),
+    )
+    # then: the message on the room field is the API's own
+    assert crowded.status_code == 200
+    errors = crowded.context["adminform"].form.errors
+    api = api_as(organizer).post(
+        "/api/meetings/",
+        {
+            "title": "Same",
+            "start_time": "2027-01-04T09:00:00Z",
+            "end_time": "2027-01-04T10:00:00Z",
+            "room_id": room.pk,
+            "participant_ids": [guest.pk for guest in guests],
+        },
+        format="json",
+    )
+    assert (
+        errors
+        == {"room": api.json()["room_id"]}
+        == {"room": ["Booth seats 2; this meeting has 3 people."]}
+    )
+    assert fits.status_code == 302
+    assert list(Meeting.objects.values_list("title", flat=True)) == ["Fits"]
+
+
+def test_a_change_may_swap_people_in_a_full_room_but_not_add_one(admin_client):
+    # given: a full booth (the organizer and one guest)
+    room = RoomFactory(name="Booth", capacity=2)
+    saved = ParticipantFactory(meeting=MeetingFactory(room=room))
+    meeting, newcomer = saved.meeting, UserFactory()
+    url = reverse("admin:meetings_meeting_change", args=[meeting.pk])
+    data = _meeting_form(
+        meeting.created_by,
+        start=meeting.start_time,
+        room=room.pk,
+        **{
+            "title": meeting.title,
+            "participants-TOTAL_FORMS": "1",
+            "participants-INITIAL_FORMS": "1",
+            "participants-0-id": saved.pk,
+            "participants-0-meeting": meeting.pk,
+            "participants-0-status": "needs_action",
+            **_invite_rows([newcomer], prefix="participants-2"),
+        },
+    )
+    # when
+    more = admin_client.post(url, data)
+    swap = admin_client.post(url, {**data, "participants-0-DELETE": "on"})
+    # then
+    assert more.status_code == 200
+    assert more.context["adminform"].form.errors == {
+        "room": ["Booth seats 2; this meeting has 3 people."]
+    }
+    assert swap.status_code == 302
+    assert list(meeting.participants.values_list("user_id", flat=True)) == [newcomer.pk]
+
+
+def test_moving_a_meeting_to_a_smaller_room_counts_its_people(admin_client):
+    booth, hall = RoomFactory(name="Booth", capacity=1), RoomFactory(name="Hall", capacity=9)
+    saved = ParticipantFactory(meeting=MeetingFactory(room=hall))
+    meeting = saved.meeting
+    data = _meeting_form(
+        meeting.created_by,
+        start=meeting.start_time,
+        room=booth.pk,
+        **{
+            "title": meeting.title,
+            "participants-TOTAL_FORMS": "1",
+            "participants-INITIAL_FORMS": "1",
+            "participants-0-id": saved.pk,
+            "participants-0-meeting": meeting.pk,
+            "participants-0-status": "accepted",
+        },
+    )
+
+    response = admin_client.post(reverse("admin:meetings_meeting_change", args=[meeting.pk]), data)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {
+        "room": ["Booth seats 1; this meeting has 2 people."]
+    }
+    meeting.refresh_from_db()
+    assert meeting.room_id == hall.pk

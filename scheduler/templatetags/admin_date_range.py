@@ -52,7 +52,12 @@ class _ChangeListWithCheapDates:
 
 def _local(value):
     if isinstance(value, datetime):
-        return timezone.localtime(value) if timezone.is_aware(value) else value
+        if not timezone.is_aware(value):
+            return value
+        try:
+            return timezone.localtime(value)
+        except OverflowError:  # 9999-12-31 23:00 UTC is past the calendar east of UTC
+            return value
     return datetime(value.year, value.month, value.day, tzinfo=UTC)  # a DateField's date
 
 
@@ -68,6 +73,8 @@ def _periods(first: datetime, last: datetime, kind: str):
         day = first.date()
         while day <= last.date():
             yield day
+            if day == date.max:  # the day after it is past what a date holds
+                return
             day += timedelta(days=1)
 
 
