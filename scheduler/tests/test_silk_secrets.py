@@ -82,8 +82,8 @@ class Secrets:
 
 
 def tokens_at_rest(user: User) -> list[str]:
-    """What the database keeps of a user's API tokens, whichever model keeps them: DRF's
-    Token its key (the token itself), django-rest-knox's AuthToken a digest."""
+    """What the database keeps of a user's API tokens: the digest of each (django-rest-knox),
+    found by shape so that a token model of another name is searched too."""
     kept = []
     for model in apps.get_models():
         fields = {field.name for field in model._meta.concrete_fields}
@@ -91,8 +91,6 @@ def tokens_at_rest(user: User) -> list[str]:
             continue
         if "digest" in fields:
             kept += model.objects.filter(user=user).values_list("digest", flat=True)
-        elif model._meta.label == "authtoken.Token":
-            kept += model.objects.filter(user=user).values_list("key", flat=True)
     return kept
 
 

@@ -11,8 +11,8 @@ from types import SimpleNamespace
 import pytest
 from django.core.cache import cache
 from drf_spectacular.generators import SchemaGenerator
-from rest_framework.authtoken.models import Token
 
+from accounts.services import token_create
 from accounts.tests.factories import UserFactory
 from meetings import invitations
 from meetings.models import Meeting, Participant
@@ -231,7 +231,7 @@ def test_the_hourly_count_is_shared_by_app_servers_through_redis(
         time.sleep(3601 - time.time() % 3600)
     organizer = UserFactory()
     people = UserFactory.create_batch(4)
-    token = Token.objects.create(user=organizer).key
+    _, token = token_create(user=organizer)
     env = shared_environment(INVITES_PER_HOUR="4")
     with server_process(env) as there:
         # when: three invitations through the other server, two through this one

@@ -30,12 +30,7 @@ SILKY_META = False
 # token tables are left out of the SQL it keeps (a substring of the statement), and the
 # middleware scrubs the rest by key, shape and value (scheduler.silk_scrub).
 SILKY_IGNORE_PATHS = ["/healthz/"]  # exact paths only
-SILKY_IGNORE_QUERIES = [
-    '"django_session"',
-    '"authtoken_token"',
-    '"accounts_authtoken"',
-    '"knox_authtoken"',
-]
+SILKY_IGNORE_QUERIES = ['"django_session"', '"accounts_authtoken"']
 SILKY_HIDE_COOKIES = True
 # Parts of names (JSON and form keys, query parameters, headers) whose values are masked.
 # Not Silk's default "username": a name is no credential, and staff who profile see them anyway.
