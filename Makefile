@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-services migrate seed admin lint format worker beat clean bench fuzz deploy-check
+.PHONY: help install run test test-services migrate seed admin lint format worker beat clean bench fuzz deploy-check attack
 BENCH_DB ?= postgres://postgres@127.0.0.1:5432/scheduler_1m
 BENCH_REDIS ?= redis://127.0.0.1:6379/14
 
@@ -58,6 +58,9 @@ beat: $(STAMP)  ## Celery beat, the periodic task scheduler (run exactly one)
 
 fuzz: $(STAMP)  ## schemathesis against a server on PostgreSQL (see scripts/fuzz)
 	./scripts/fuzz
+
+attack: $(STAMP)  ## issue 15's attacks against a production-settings server (PostgreSQL, Redis); fails if one gets through
+	./scripts/attack
 
 deploy-check: $(STAMP)  ## the production topology on loopback: a soak; cache, broker, worker and PostgreSQL killed under load
 	./deploy/up
