@@ -1,4 +1,5 @@
 import secrets
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -112,6 +113,13 @@ def token_create(*, user: User, client: str = "") -> tuple[AuthToken, str]:
     return AuthToken.objects.create(
         user=user, expiry=knox_settings.TOKEN_TTL, client=client_name(client), last_used=now
     )
+
+
+def tokens_delete_expired(*, now: datetime) -> int:
+    """Delete every expired token: they no longer work, and a person who never logs in again
+    would otherwise keep theirs for ever. Run daily by Celery beat."""
+    deleted, _ = AuthToken.objects.filter(expiry__lte=now).delete()
+    return deleted
 
 
 def token_revoke(*, user: User, token_id: int) -> bool:

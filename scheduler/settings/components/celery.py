@@ -39,6 +39,10 @@ CELERY_BEAT_SCHEDULE = {
     "send-due-reminders": {"task": "notifications.tasks.send_due_reminders", "schedule": 60.0},
     "sweep-outbox": {"task": "notifications.tasks.sweep_outbox", "schedule": 30.0},
     "silk-garbage-collect": {"task": "scheduler.tasks.silk_garbage_collect", "schedule": 600.0},
+    "delete-expired-tokens": {
+        "task": "accounts.tasks.delete_expired_tokens",
+        "schedule": crontab(hour=3, minute=41),
+    },
     "delete-old-notifications": {
         "task": "notifications.tasks.delete_old_notifications",
         "schedule": crontab(hour=3, minute=17),
