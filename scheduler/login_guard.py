@@ -6,11 +6,20 @@ import math
 from collections.abc import Callable
 from functools import wraps
 
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 
 from scheduler.api.throttling import LoginFailureThrottle, LoginRateThrottle
 
 Refuse = Callable[[HttpRequest, int], HttpResponse]
+LOGGED_IN_NOW = "_password_login_succeeded"
+
+
+@receiver(user_logged_in, dispatch_uid="scheduler.login_guard.mark_login")
+def _mark_login(sender, request, user, **kwargs):
+    if request is not None:
+        setattr(request, LOGGED_IN_NOW, True)
 
 
 def guard_password_checks(refuse: Refuse):
@@ -29,7 +38,10 @@ def guard_password_checks(refuse: Refuse):
             if not failures.attempt():
                 return _refused(refuse, request, failures.wait())
             response = view(request, *args, **kwargs)
-            if request.user.is_authenticated:  # the password was right: no failure to count
+            # Only a login made by this request gives the place back: a caller who is already
+            # logged in (their own session) and guesses at someone else's password is still
+            # counting failures.
+            if getattr(request, LOGGED_IN_NOW, False):
                 failures.succeeded()
             return response
 

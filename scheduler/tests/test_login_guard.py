@@ -85,3 +85,24 @@ def test_the_right_admin_password_logs_in_and_uses_up_no_failure(rates):
     # then
     assert [r.status_code for r in logins] == [302, 302, 302]
     assert wrong.status_code == 200
+
+
+@pytest.mark.parametrize("page", ["/login/", "/admin/login/"])
+def test_a_logged_in_caller_guessing_at_someone_else_counts_failures(rates, page):
+    # given: two failures an hour per username, and a guesser logged in as themselves
+    rates(login="100/minute", login_failures="2/hour")
+    UserFactory(username="mallory", password=PASSWORD, is_staff=True)
+    UserFactory(username="root", password="roots-own-password", is_staff=True, is_superuser=True)
+    guesser = Client(REMOTE_ADDR="10.0.9.1")
+    assert guesser.login(username="mallory", password=PASSWORD)
+
+    # when: guesses at root's password with mallory's session
+    guesses = [
+        guesser.post(page, {"username": "root", "password": f"guess-{n}"}).status_code
+        for n in range(3)
+    ]
+    right = guesser.post(page, {"username": "root", "password": "roots-own-password"})
+
+    # then
+    assert guesses == [200, 200, 429]
+    assert right.status_code == 429
