@@ -80,9 +80,9 @@ class FeedRateThrottle(WindowRateThrottle):
 class FeedMissRateThrottle(WindowRateThrottle):
     """Wrong feed secrets per client address: one counter per address, whatever it guesses.
 
-    As a view's throttle it only reads the count, so that an address over the limit is refused
-    before any lookup (were the secret looked up first, a right guess would still get through);
-    the view adds each miss with count_miss()."""
+    allow_request() only reads the count; the feed view calls it for a secret it did not find,
+    then adds the miss with count_miss(). A feed that exists is served whatever its address
+    missed (meetings.api.feed)."""
 
     scope = "feed_miss"
 
