@@ -1,4 +1,5 @@
-"""How many invitations may be sent: per request, and per organizer per hour.
+"""How many invitations may be sent: per request, and per organizer per hour; and how many
+people an organizer's changes may tell, per hour.
 
 Each invitation is a notification and an e-mail: unbounded, invitations were a spam channel
 (one bulk request could send 250,000). The hourly count lives in the shared cache
@@ -30,9 +31,12 @@ _uncounted: ContextVar[bool] = ContextVar("invitations_uncounted", default=False
 class HourlyInvitationLimit(Exception):
     """The organizer has sent INVITES_PER_HOUR invitations this hour. The API answers 429."""
 
+    setting = "INVITES_PER_HOUR"
+    what = "invitations"
+
     def __init__(self, *, limit: int, resets_at: datetime, retry_after: int):
         super().__init__(
-            f"At most {limit:,} invitations per organizer per hour; "
+            f"At most {limit:,} {self.what} per organizer per hour; "
             f"this hour's count starts again at {resets_at.isoformat()}."
         )
         self.limit = limit
@@ -40,8 +44,20 @@ class HourlyInvitationLimit(Exception):
         self.retry_after = retry_after
 
 
+class HourlyNoticeLimit(HourlyInvitationLimit):
+    """The organizer's changes have told NOTICES_PER_HOUR people this hour. The API answers
+    429 too."""
+
+    setting = "NOTICES_PER_HOUR"
+    what = "notices of changes"
+
+
 def hourly_key(organizer_id: int, window: int) -> str:
     return f"invites:u{organizer_id}:h{window}"
+
+
+def notices_key(organizer_id: int, window: int) -> str:
+    return f"notices:u{organizer_id}:h{window}"
 
 
 def check_per_request(count: int, *, field: str = "participant_ids") -> None:
@@ -74,12 +90,27 @@ def invitations_count(*, organizer_id: int, count: int) -> None:
     Call it last in the write's transaction, once everything else is checked: a refusal then
     rolls back the whole write, and a write refused for another reason has counted nothing.
     """
+    _count_hourly(HourlyInvitationLimit, hourly_key, organizer_id=organizer_id, count=count)
+
+
+def notices_count(*, organizer_id: int, count: int) -> None:
+    """Count `count` people told of a change, a cancellation, a deletion or a withdrawn
+    invitation against the organizer's hour, or raise HourlyNoticeLimit past NOTICES_PER_HOUR.
+
+    Each is a notification and an e-mail too: uncounted, moving a meeting of 500 back and forth,
+    or cancelling and taking back 500 such meetings in one bulk-status request, sent as many as
+    invitations once could. Call it last in the write's transaction, as invitations_count.
+    """
+    _count_hourly(HourlyNoticeLimit, notices_key, organizer_id=organizer_id, count=count)
+
+
+def _count_hourly(refusal: type[HourlyInvitationLimit], key_of, *, organizer_id, count) -> None:
     if count <= 0:
         return
-    limit = settings.INVITES_PER_HOUR
+    limit = getattr(settings, refusal.setting)
     now = time.time()
     window = int(now // HOUR)
-    key = hourly_key(organizer_id, window)
+    key = key_of(organizer_id, window)
     uncounted = _uncounted.get()
     total = (cache.get(key) or 0) + count if uncounted else _add(key, count)
     if total is None:  # the cache is down: do not stop everybody inviting anyone
@@ -89,7 +120,7 @@ def invitations_count(*, organizer_id: int, count: int) -> None:
             with suppress(ValueError):  # expired meanwhile: nothing to give back
                 cache.decr(key, count)  # nothing is sent: give the count back
         end = (window + 1) * HOUR
-        raise HourlyInvitationLimit(
+        raise refusal(
             limit=limit,
             resets_at=datetime.fromtimestamp(end, tz=UTC),
             retry_after=max(1, math.ceil(end - now)),

@@ -29,7 +29,12 @@ from .booking import (
     refused_double_booking,
 )
 from .cache import flush_meetings, people_in
-from .invitations import check_per_request, check_per_request_items, invitations_count
+from .invitations import (
+    check_per_request,
+    check_per_request_items,
+    invitations_count,
+    notices_count,
+)
 from .models import Meeting, Participant, check_meeting_times
 
 ROOM_FIELDS = ("room__id", "room__name", "room__capacity")
@@ -116,6 +121,10 @@ def meeting_create(
     events_record([_event(Event.Kind.MEETING_CREATED, meeting, actor=organizer, to=invitees)])
     invitations_count(organizer_id=organizer.pk, count=len(invitees))  # last: may roll back all
     return meeting
+
+
+# Events that invite people: counted against INVITES_PER_HOUR where the invitations are made.
+INVITATION_KINDS = frozenset({Event.Kind.MEETING_CREATED, Event.Kind.PARTICIPANT_ADDED})
 
 
 def _event(kind: str, meeting: Meeting, *, actor: User, to: Iterable[int], **extra) -> Event:
@@ -227,7 +236,18 @@ def _booking_to_check(meeting: Meeting, changed: list[str], *, by: User) -> Book
     return booking
 
 
-def _record_update_events(meeting, by, changed, *, added, removed) -> None:
+def _tell(events: Iterable[Event], *, by: User, counted: bool = True) -> None:
+    """Record events that tell people of a change, counting who they tell against the
+    organizer's NOTICES_PER_HOUR (invitations count against INVITES_PER_HOUR instead). Staff
+    in the admin are not counted. Call it last: a refusal rolls the whole write back."""
+    events = list(events)
+    if counted:
+        told = sum(len(e.recipient_ids) for e in events if e.kind not in INVITATION_KINDS)
+        notices_count(organizer_id=by.pk, count=told)
+    events_record(events)
+
+
+def _record_update_events(meeting, by, changed, *, added, removed, counted=True) -> None:
     """Participants hear of a new time, place or status; people added or removed, of that."""
     events = []
     if (PLACE_AND_TIME | {"status"}) & set(changed):
@@ -238,7 +258,7 @@ def _record_update_events(meeting, by, changed, *, added, removed) -> None:
         events.append(_event(kind, meeting, actor=by, to=staying))
     events.append(_event(Event.Kind.PARTICIPANT_ADDED, meeting, actor=by, to=added))
     events.append(_event(Event.Kind.PARTICIPANT_REMOVED, meeting, actor=by, to=removed))
-    events_record(events)
+    _tell(events, by=by, counted=counted)
 
 
 def meeting_record_admin_save(
@@ -256,7 +276,9 @@ def meeting_record_admin_save(
         events_record([_event(Event.Kind.MEETING_CREATED, meeting, actor=by, to=invitees)])
         return
     changed = ["room_id" if name == "room" else name for name in changed]  # form field names
-    _record_update_events(meeting, by, changed, added=list(added), removed=list(removed))
+    _record_update_events(
+        meeting, by, changed, added=list(added), removed=list(removed), counted=False
+    )
 
 
 def _replace_invitees(meeting: Meeting, participant_ids: Sequence[int]):
@@ -285,7 +307,7 @@ def meeting_delete(*, meeting: Meeting, by: User) -> None:
     meeting = _locked(meeting)
     _require_organizer(meeting, by)
     everyone = people_in({meeting.pk})
-    events_record([_event(Event.Kind.MEETING_DELETED, meeting, actor=by, to=everyone)])
+    _tell([_event(Event.Kind.MEETING_DELETED, meeting, actor=by, to=everyone)], by=by)
     _delete_invitations(meeting.participants.all())
     meeting.delete()
     flush_meetings(user_ids=everyone)
@@ -302,8 +324,9 @@ def meeting_cancel(*, meeting: Meeting, by: User, reason: str = "") -> Meeting:
     meeting.save(update_fields=["status", "cancellation_reason", "updated_at"])
     if newly:
         invitees = _invitees_of([meeting.pk])[meeting.pk]
-        events_record(
-            [_event(Event.Kind.MEETING_CANCELLED, meeting, actor=by, to=invitees, reason=reason)]
+        _tell(
+            [_event(Event.Kind.MEETING_CANCELLED, meeting, actor=by, to=invitees, reason=reason)],
+            by=by,
         )
     return meeting
 
@@ -367,7 +390,7 @@ def participant_remove(*, meeting: Meeting, by: User, user_id: int) -> bool:
     _require_organizer(meeting, by)
     deleted, _ = meeting.participants.filter(user_id=user_id).delete()
     if deleted:
-        events_record([_event(Event.Kind.PARTICIPANT_REMOVED, meeting, actor=by, to=[user_id])])
+        _tell([_event(Event.Kind.PARTICIPANT_REMOVED, meeting, actor=by, to=[user_id])], by=by)
     return deleted > 0
 
 
@@ -531,12 +554,14 @@ def _rooms_taken_back(meetings: list[Meeting], *, by: User) -> list[Booking]:
     return bookings
 
 
-def _record_status_events(meetings: list[Meeting], *, status: str, by: User) -> None:
+def _record_status_events(
+    meetings: list[Meeting], *, status: str, by: User, counted: bool = True
+) -> None:
     kind = Event.Kind.MEETING_CANCELLED if status == "cancelled" else Event.Kind.MEETING_CHANGED
     invitees = _invitees_of([m.pk for m in meetings])
     for meeting in meetings:
         meeting.status = status
-    events_record(_event(kind, m, actor=by, to=invitees[m.pk]) for m in meetings)
+    _tell((_event(kind, m, actor=by, to=invitees[m.pk]) for m in meetings), by=by, counted=counted)
 
 
 @transaction.atomic
@@ -556,5 +581,5 @@ def meeting_bulk_cancel(*, meetings: QuerySet[Meeting], by: User) -> int:
         status=Meeting.Status.CANCELLED, updated_at=timezone.now()
     )
     flush_meetings(meeting_ids=ids)
-    _record_status_events(changing, status=Meeting.Status.CANCELLED, by=by)
+    _record_status_events(changing, status=Meeting.Status.CANCELLED, by=by, counted=False)
     return cancelled

@@ -185,9 +185,9 @@ def attack_6(users, user_ids):
         status == 400,
         f"{status} in {elapsed:.2f} s: {str(body)[:120]}",
     )
-    statuses, retry = [], None
+    statuses, retry, created = [], None, []
     for n in range(8):
-        status, _, headers, _ = call(
+        status, body, headers, _ = call(
             "POST",
             "/api/meetings/",
             {
@@ -200,10 +200,21 @@ def attack_6(users, user_ids):
         )
         statuses.append(status)
         retry = retry or headers.get("Retry-After")
+        if status == 201:
+            created.append(body["id"])
     expect(
         "all-hands of 500, eight times in an hour",
         statuses.count(201) == 6 and 429 in statuses,
         f"{statuses}, Retry-After {retry}",
+    )
+    toggles = [
+        call("POST", "/api/meetings/bulk-status/", {"ids": created, "status": status}, token=token)
+        for status in ("cancelled", "scheduled")
+    ]
+    expect(
+        "cancel and take back six meetings of 500 by bulk-status",
+        [t[0] for t in toggles] == [200, 429],
+        f"{[t[0] for t in toggles]}: {str(toggles[-1][1])[:110]}",
     )
 
 

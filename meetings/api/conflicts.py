@@ -53,11 +53,11 @@ def people_conflicts_body(conflicts: list[dict]) -> list[dict]:
 def invitation_limit_body(refusal: HourlyInvitationLimit) -> dict:
     return {
         "detail": (
-            f"You have sent as many invitations this hour as one organizer may "
-            f"({refusal.limit:,}): nothing was saved. Invite again from "
+            f"You have sent as many {refusal.what} this hour as one organizer may "
+            f"({refusal.limit:,}): nothing was saved. Try again from "
             f"{rfc3339(refusal.resets_at)}."
         ),
-        "limit": "INVITES_PER_HOUR",
+        "limit": refusal.setting,
         "limit_value": refusal.limit,
         "resets_at": rfc3339(refusal.resets_at),
     }

@@ -194,6 +194,11 @@ CASES: dict[str, Case] = {
         expect={"INVITES_PER_HOUR": 600},
         default={"INVITES_PER_HOUR": 3000},
     ),
+    "NOTICES_PER_HOUR": Case(
+        {"NOTICES_PER_HOUR": "1000"},
+        expect={"NOTICES_PER_HOUR": 1000},
+        default={"NOTICES_PER_HOUR": 5000},
+    ),
     "TOKEN_TTL_HOURS": Case(
         {"TOKEN_TTL_HOURS": "24"},
         expect={"REST_KNOX.TOKEN_TTL": "datetime.timedelta(days=1)"},

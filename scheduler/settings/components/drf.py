@@ -56,6 +56,10 @@ INVITES_PER_REQUEST = env_int("INVITES_PER_REQUEST", 1000)
 # ... and per organizer and clock hour, counted in the shared cache across app servers; a 429
 # with Retry-After past it. An all-hands and four breakouts of the same 500 people fit.
 INVITES_PER_HOUR = env_int("INVITES_PER_HOUR", 3000)
+# People told of an organizer's changes (a new time or place, a cancellation, a deletion, a
+# withdrawn invitation) per clock hour: moving an all-hands of 500 ten times fits; toggling
+# 500 such meetings' status in one bulk request (250,000 e-mails) does not. A 429 past it.
+NOTICES_PER_HOUR = env_int("NOTICES_PER_HOUR", 5000)
 
 # One token per login (a device or client), stored as a SHA-512 digest. It expires after
 # TOKEN_TTL_HOURS without use; each use pushes the expiry back, written at most once a minute
