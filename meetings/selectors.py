@@ -87,6 +87,13 @@ def meeting_list(*, user: User, filters: MeetingFilters = MeetingFilters()) -> Q
     )
 
 
+def meeting_agenda(*, user: User, start: datetime) -> QuerySet[Meeting]:
+    """The meetings `user` organizes or is invited to from `start` on, in time order, with
+    their organizer and room but not their participants: a list of titles and times, where
+    loading each meeting's invitees (up to 500 a meeting) would load what nobody sees."""
+    return meeting_list(user=user, filters=MeetingFilters(start=start)).prefetch_related(None)
+
+
 def meeting_detail_queryset(*, user: User) -> QuerySet[Meeting]:
     """What `user` may open by id: the same rows and shape as their list, unfiltered."""
     return meeting_list(user=user)

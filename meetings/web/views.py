@@ -43,8 +43,7 @@ def _render_meeting(request, meeting: Meeting, form: RsvpForm, *, status: int = 
 @require_GET
 @login_required(login_url=LOGIN_URL)
 def meeting_list_page(request):
-    upcoming = selectors.MeetingFilters(start=timezone.now())
-    meetings = selectors.meeting_list(user=request.user, filters=upcoming)[:UPCOMING]
+    meetings = selectors.meeting_agenda(user=request.user, start=timezone.now())[:UPCOMING]
     return render(request, "meetings/web/meetings.html", {"meetings": meetings})
 
 
