@@ -10,6 +10,7 @@ limits hold across server processes.
 """
 
 import contextlib
+import ipaddress
 import time
 import unicodedata
 
@@ -38,6 +39,17 @@ class WindowRateThrottle(SimpleRateThrottle):
 
     def wait(self):
         return max(1.0, self.retry_after)
+
+    def get_ident(self, request):
+        """The client's address, an IPv6 one as its /64: a single subscriber is routinely
+        given a whole /64, so keyed by the full address, every limit per address would be
+        2^64 limits to one attacker."""
+        ident = super().get_ident(request)
+        with contextlib.suppress(ValueError):
+            address = ipaddress.ip_address(ident)
+            if address.version == 6 and not address.ipv4_mapped:
+                return str(ipaddress.ip_network(f"{address}/64", strict=False))
+        return ident
 
 
 class UserRateThrottle(WindowRateThrottle):

@@ -106,3 +106,20 @@ def test_a_logged_in_caller_guessing_at_someone_else_counts_failures(rates, page
     # then
     assert guesses == [200, 200, 429]
     assert right.status_code == 429
+
+
+def test_one_ipv6_subscriber_s_64_addresses_are_one_address(rates):
+    # given: two attempts a minute per address
+    rates(login="2/minute", login_failures="100/hour")
+
+    # when: three addresses of one /64, then one of another /64 and an IPv4-mapped one
+    tries = [
+        admin_login(f"2001:db8:1:2::{n:x}", "guess", username=f"u{n}") for n in (1, 0xBEEF, 0xF00D)
+    ]
+    other_network = admin_login("2001:db8:1:3::1", "guess", username="v")
+    mapped = admin_login("::ffff:192.0.2.1", "guess", username="w")
+
+    # then
+    assert [r.status_code for r in tries] == [200, 200, 429]
+    assert other_network.status_code == 200
+    assert mapped.status_code == 200
