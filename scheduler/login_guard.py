@@ -1,6 +1,6 @@
-"""Password checks made by pages (the people's login, the admin's) under the API login's two
-limits: every attempt per client address, failures per username tried, counted together in the
-shared cache wherever they are made."""
+"""Password checks made by pages (the people's login, the admin's login and its password change)
+under the API login's two limits: every attempt per client address, failures per username,
+counted together in the shared cache wherever they are made."""
 
 import math
 from collections.abc import Callable
@@ -22,26 +22,41 @@ def _mark_login(sender, request, user, **kwargs):
         setattr(request, LOGGED_IN_NOW, True)
 
 
-def guard_password_checks(refuse: Refuse):
-    """Wrap a login view: a POST over either limit gets refuse(request, seconds) with status 429
-    and Retry-After, its password unchecked; a POST that logs someone in uses up no failure."""
+def _username_posted(request: HttpRequest) -> str:
+    return request.POST.get("username", "")
+
+
+def _logged_in_now(request: HttpRequest, response: HttpResponse) -> bool:
+    # Only a login made by this request: a caller already logged in as themselves (their own
+    # session) who guesses at someone else's password is still counting failures.
+    return getattr(request, LOGGED_IN_NOW, False)
+
+
+def guard_password_checks(
+    refuse: Refuse,
+    *,
+    username: Callable[[HttpRequest], str | None] = _username_posted,
+    passed: Callable[[HttpRequest, HttpResponse], bool] = _logged_in_now,
+):
+    """Wrap a view that checks a password: a POST over either limit gets
+    refuse(request, seconds) with status 429 and Retry-After, its password unchecked; a POST
+    that `passed` uses up no failure. `username` says whose password is checked (a login: the
+    one posted); None lets the request through unguarded."""
 
     def decorate(view):
         @wraps(view)
         def guarded(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            if request.method != "POST":
+            whose = username(request) if request.method == "POST" else None
+            if whose is None:
                 return view(request, *args, **kwargs)
             address = LoginRateThrottle()
             if not address.allow_request(request, None):
                 return _refused(refuse, request, address.wait())
-            failures = LoginFailureThrottle(request.POST.get("username", ""))
+            failures = LoginFailureThrottle(whose)
             if not failures.attempt():
                 return _refused(refuse, request, failures.wait())
             response = view(request, *args, **kwargs)
-            # Only a login made by this request gives the place back: a caller who is already
-            # logged in (their own session) and guesses at someone else's password is still
-            # counting failures.
-            if getattr(request, LOGGED_IN_NOW, False):
+            if passed(request, response):
                 failures.succeeded()
             return response
 

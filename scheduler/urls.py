@@ -17,8 +17,24 @@ def _refuse_admin_login(request, seconds: int):
     return admin.site.login(request, extra_context={"throttled_seconds": seconds})
 
 
-# The admin's login guesses count with the API's and the people's page's (scheduler.login_guard).
+def _refuse_password_change(request, seconds: int):
+    request.method = "GET"  # the form again, with no password checked
+    return admin.site.password_change(request, extra_context={"throttled_seconds": seconds})
+
+
+def _own_username(request):
+    return request.user.get_username() if request.user.is_authenticated else None
+
+
+# The admin's password checks count with the API's and the people's page's: its login, and the
+# old password its password change asks for (someone holding a staff session must not guess it
+# without limit). A change that went through answers a redirect.
 admin_login = guard_password_checks(_refuse_admin_login)(admin.site.login)
+admin_password_change = guard_password_checks(
+    _refuse_password_change,
+    username=_own_username,
+    passed=lambda request, response: response.status_code == 302,
+)(admin.site.password_change)
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index"), name="home"),
@@ -28,6 +44,7 @@ urlpatterns = [
         name="admin-performance",
     ),
     path("admin/login/", admin_login),
+    path("admin/password_change/", admin_password_change),
     path("admin/", admin.site.urls),
     path("api/", include("scheduler.api.urls")),
     path("healthz/", views.health, name="health"),

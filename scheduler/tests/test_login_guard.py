@@ -123,3 +123,45 @@ def test_one_ipv6_subscriber_s_64_addresses_are_one_address(rates):
     assert [r.status_code for r in tries] == [200, 200, 429]
     assert other_network.status_code == 200
     assert mapped.status_code == 200
+
+
+def change_password(browser: Client, old: str, new: str = "A-new-passphrase-42"):
+    return browser.post(
+        "/admin/password_change/",
+        {"old_password": old, "new_password1": new, "new_password2": new},
+    )
+
+
+def test_guessing_the_old_password_in_the_admin_counts_failures(rates):
+    # given: someone holding a staff session, two failures an hour per username
+    rates(login="100/minute", login_failures="2/hour")
+    root = UserFactory(username="root", password=PASSWORD, is_staff=True)
+    browser = Client(REMOTE_ADDR="10.0.10.1")
+    browser.force_login(root)
+
+    # when: guesses at the old password, then the right one
+    guesses = [change_password(browser, f"guess-{n}").status_code for n in range(3)]
+    right = change_password(browser, PASSWORD)
+
+    # then: refused once over, the password unchanged
+    assert guesses == [200, 200, 429]
+    assert right.status_code == 429
+    assert "Too many attempts with a wrong password" in right.text
+    root.refresh_from_db()
+    assert root.check_password(PASSWORD)
+
+
+def test_a_password_change_that_goes_through_uses_up_no_failure(rates):
+    # given: one failure an hour
+    rates(login="100/minute", login_failures="1/hour")
+    root = UserFactory(username="root", password=PASSWORD, is_staff=True)
+    browser = Client()
+    browser.force_login(root)
+
+    # when: a change, and a change back, then one wrong guess
+    changed = change_password(browser, PASSWORD, "A-new-passphrase-42")
+    back = change_password(browser, "A-new-passphrase-42", PASSWORD)
+    wrong = change_password(browser, "guess")
+
+    # then
+    assert (changed.status_code, back.status_code, wrong.status_code) == (302, 302, 200)
