@@ -85,6 +85,12 @@ def test_the_meeting_list_fits_a_laptop_screen(live_server, busy_list, laptop_pa
                 pageScrolls: document.documentElement.scrollWidth > window.innerWidth,
                 headers: [...document.querySelectorAll("#result_list thead th")].map(
                     (th) => [th.textContent.trim(), th.getBoundingClientRect().right]),
+                statusLines: [...document.querySelectorAll("#result_list td.field-status")].map(
+                    (td) => {
+                        const text = document.createRange();
+                        text.selectNodeContents(td);
+                        return new Set([...text.getClientRects()].map((r) => r.top)).size;
+                    }),
             };
         }"""
     )
@@ -94,5 +100,8 @@ def test_the_meeting_list_fits_a_laptop_screen(live_server, busy_list, laptop_pa
     assert not layout["pageScrolls"], layout
     assert [name for name, _ in layout["headers"]][-1] == "People"
     assert all(right <= LAPTOP["width"] for _, right in layout["headers"]), layout
+    # a status is one word on one line ("Schedule/d" was broken in two)
+    assert layout["statusLines"], layout
+    assert set(layout["statusLines"]) == {1}, layout
     # and the times are the staff member's, labelled
     assert "10:00–11:30 CET" in page.inner_text("#result_list tbody")
