@@ -4,12 +4,14 @@ They run on free ports of their own: a test never stops the machine's shared Red
 PostgreSQL.
 """
 
+import json
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
@@ -132,3 +134,25 @@ def shared_environment(**extra) -> dict:
         "TEST_CACHE_KEY_PREFIX": settings.CACHES["default"]["KEY_PREFIX"],
         **extra,
     }
+
+
+def post_login(base: str, username: str, password: str) -> int:
+    """POST a JSON login to a server started by server_process(); its status code."""
+    request = urllib.request.Request(
+        base + "/api/auth/token/",
+        data=json.dumps({"username": username, "password": password}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def clear_of_the_window_edge(seconds: int, *, margin: int = 10) -> None:
+    """Wait until a fixed throttle window of `seconds` has at least `margin` seconds left, so
+    that a test's requests are all counted in one window."""
+    if time.time() % seconds > seconds - margin:
+        time.sleep(seconds - time.time() % seconds + 1)
