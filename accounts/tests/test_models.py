@@ -9,9 +9,14 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize("zone", ["UTC", "Europe/Paris", "America/Argentina/Buenos_Aires"])
 def test_iana_time_zones_are_accepted(zone):
+    # given
     user = UserFactory.build(timezone=zone)
 
+    # when: no ValidationError
     user.full_clean(exclude=["password"])
+
+    # then: the zone is kept as written
+    assert user.timezone == zone
 
 
 @pytest.mark.parametrize(

@@ -11,14 +11,14 @@ from meetings.api.render import meeting_dict
 from meetings.api.serializers import MeetingSerializer
 from meetings.models import Participant
 from meetings.selectors import meeting_list
-from meetings.tests.factories import MeetingFactory, ParticipantFactory
+from meetings.tests.factories import MeetingFactory, ParticipantFactory, RoomFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize("zone", ["UTC", "Europe/Paris", "Asia/Kolkata", "America/St_Johns"])
 def test_plain_dicts_equal_the_serializer_byte_for_byte(zone):
-    # given: answered and unanswered invitations, a cancelled meeting, odd text
+    # given: answered and unanswered invitations, a cancelled meeting, a booked room, odd text
     meeting = MeetingFactory(title="Ünïcode “quotes” \\ and \n newlines", location="")
     ParticipantFactory(meeting=meeting)
     ParticipantFactory(
@@ -30,8 +30,11 @@ def test_plain_dicts_equal_the_serializer_byte_for_byte(zone):
     cancelled = MeetingFactory(
         created_by=meeting.created_by, status="cancelled", cancellation_reason="Ill"
     )
+    booked = MeetingFactory(
+        created_by=meeting.created_by, room=RoomFactory(name="Hopper", location="Floor 3")
+    )
     meetings = list(meeting_list(user=meeting.created_by))
-    assert {m.pk for m in meetings} == {meeting.pk, cancelled.pk}
+    assert {m.pk for m in meetings} == {meeting.pk, cancelled.pk, booked.pk}
     # when
     with timezone.override(zoneinfo.ZoneInfo(zone)):
         ours = JSONRenderer().render([meeting_dict(m) for m in meetings])

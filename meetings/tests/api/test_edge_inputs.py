@@ -1,4 +1,6 @@
-"""Inputs and races a review turned up: each once gave a 500 or leaked or bypassed something."""
+"""Inputs at the edges: times at the ends of the calendar, crafted cursors, NUL characters, forged
+forwarded addresses, the largest valid bulk request, text sent as another type; each once gave a
+500 or leaked or bypassed something."""
 
 import base64
 import json
