@@ -65,6 +65,17 @@ def guard_password_checks(
     return decorate
 
 
+def form_again(view: Callable[..., HttpResponse]) -> Refuse:
+    """A refusal that shows the view's form again, as a GET (no password checked), with
+    `throttled_seconds` in its context for the template to say how long to wait."""
+
+    def refuse(request: HttpRequest, seconds: int) -> HttpResponse:
+        request.method = "GET"
+        return view(request, extra_context={"throttled_seconds": seconds})
+
+    return refuse
+
+
 def _refused(refuse: Refuse, request: HttpRequest, wait: float) -> HttpResponse:
     seconds = math.ceil(wait)
     response = refuse(request, seconds)

@@ -5,21 +5,11 @@ from django.views.generic import RedirectView
 
 from . import admin_views, bench_views, views
 from .api import errors
-from .login_guard import guard_password_checks
+from .login_guard import form_again, guard_password_checks
 
 admin.site.site_header = "Scheduler administration"
 admin.site.site_title = "Scheduler admin"
 admin.site.index_title = "Meetings, people and notifications"
-
-
-def _refuse_admin_login(request, seconds: int):
-    request.method = "GET"  # the form again, with no password checked
-    return admin.site.login(request, extra_context={"throttled_seconds": seconds})
-
-
-def _refuse_password_change(request, seconds: int):
-    request.method = "GET"  # the form again, with no password checked
-    return admin.site.password_change(request, extra_context={"throttled_seconds": seconds})
 
 
 def _own_username(request):
@@ -29,9 +19,9 @@ def _own_username(request):
 # The admin's password checks count with the API's and the people's page's: its login, and the
 # old password its password change asks for (someone holding a staff session must not guess it
 # without limit). A change that went through answers a redirect.
-admin_login = guard_password_checks(_refuse_admin_login)(admin.site.login)
+admin_login = guard_password_checks(form_again(admin.site.login))(admin.site.login)
 admin_password_change = guard_password_checks(
-    _refuse_password_change,
+    form_again(admin.site.password_change),
     username=_own_username,
     passed=lambda request, response: response.status_code == 302,
 )(admin.site.password_change)

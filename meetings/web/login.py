@@ -5,17 +5,14 @@ from django.contrib.auth.views import LoginView
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
 
-from scheduler.login_guard import guard_password_checks
+from scheduler.login_guard import form_again, guard_password_checks
 
 
-def _refuse(request, seconds: int):
-    # An unbound form: a bound one would check the password when it shows its errors.
-    page = LoginPage(request=request, args=(), kwargs={})
-    form = page.get_form_class()(request, initial={"username": request.POST.get("username", "")})
-    return page.render_to_response(page.get_context_data(form=form, throttled_seconds=seconds))
+def _show_form(request, extra_context):
+    return LoginPage.as_view(extra_context=extra_context)(request)
 
 
-@method_decorator(guard_password_checks(_refuse), name="dispatch")
+@method_decorator(guard_password_checks(form_again(_show_form)), name="dispatch")
 class LoginPage(LoginView):
     template_name = "meetings/web/login.html"
     next_page = reverse_lazy("web:meetings")  # when no ?next= says where to go
