@@ -23,8 +23,8 @@ class TokenAuthentication(auth.TokenAuthentication):
 
     Knox loads every token of the user on each request to delete the expired ones (a second
     query per request): expired tokens are left out of the lookup instead, and deleted when
-    their owner next logs in (accounts.services.token_create). The token comes with its user
-    in the one query.
+    their owner next logs in (accounts.services.token_create) or by the nightly sweep
+    (accounts.tasks). The token comes with its user in the one query.
     """
 
     def authenticate_credentials(self, token: bytes):
