@@ -15,8 +15,7 @@ from django.utils import timezone
 from accounts.models import User
 from notifications.models import Event
 from notifications.outbox import events_record
-from scheduler.api.fields import FIRST_YEAR, LAST_YEAR
-from scheduler.validation import ItemsValidationError
+from scheduler.validation import FIRST_YEAR, LAST_YEAR, ItemsValidationError
 
 from .booking import (
     Booking,

@@ -3,7 +3,7 @@ from datetime import UTC
 from django.utils import timezone
 from rest_framework import serializers
 
-FIRST_YEAR, LAST_YEAR = 1900, 2200
+from scheduler.validation import FIRST_YEAR, LAST_YEAR
 
 
 def rfc3339(value):
