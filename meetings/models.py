@@ -23,6 +23,16 @@ def check_meeting_times(start_time: datetime, end_time: datetime) -> None:
         )
 
 
+def meeting_place(
+    *, room_name: str | None = "", room_location: str | None = "", location: str = ""
+) -> str:
+    """Where people go, said the same way everywhere (messages, reminders, the calendar feed):
+    the room booked, where that room is, then the meeting's own location words; blanks and
+    repeats left out."""
+    parts = (part.strip() for part in (room_name or "", room_location or "", location or ""))
+    return ", ".join(dict.fromkeys(part for part in parts if part))
+
+
 class MeetingQuerySet(models.QuerySet):
     def overlapping(self, start: datetime | None, end: datetime | None):
         """Meetings that overlap the half-open window [start, end): start < end and end > start.
@@ -140,6 +150,16 @@ class Meeting(models.Model):
     @property
     def duration(self):
         return self.end_time - self.start_time
+
+    @property
+    def place(self) -> str:
+        """meeting_place() of this meeting; reads its room (select_related it)."""
+        room = self.room if self.room_id else None
+        return meeting_place(
+            room_name=room and room.name,
+            room_location=room and room.location,
+            location=self.location,
+        )
 
 
 ALREADY_INVITED = "This person is already invited to this meeting."
