@@ -2,6 +2,7 @@ from django.apps import AppConfig
 from django.conf import settings
 
 from . import checks  # noqa: F401 - registers the deploy checks
+from .performance import register_kernel_panels
 
 
 class SchedulerConfig(AppConfig):
@@ -9,6 +10,7 @@ class SchedulerConfig(AppConfig):
     verbose_name = "Scheduler"
 
     def ready(self):
+        register_kernel_panels()
         if "zeal" in settings.INSTALLED_APPS and not settings.CELERY_TASK_ALWAYS_EAGER:
             _watch_tasks_for_n_plus_one()
 

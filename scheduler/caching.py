@@ -140,6 +140,19 @@ def bump_everything() -> None:
 # -- hit rates ------------------------------------------------------------------------------
 
 
+_families: dict[str, None] = {}  # insertion-ordered set
+
+
+def register_families(*families: str) -> None:
+    """Name the key families whose hit rates the metrics show: each app registers its own
+    (meetings in its AppConfig.ready()), so the kernel shows them without importing any app."""
+    _families.update(dict.fromkeys(families))
+
+
+def registered_families() -> tuple[str, ...]:
+    return tuple(_families)
+
+
 def _counter_key(family: str, outcome: str) -> str:
     return f"{STATS_PREFIX}:{family}:{outcome}"
 
@@ -179,9 +192,10 @@ def count(family: str, *, hit: bool, n: int = 1) -> None:
             cache.incr(key, n)
 
 
-def hit_rates(families: Iterable[str]) -> dict[str, dict]:
-    """{family: {hits, misses, hit_rate}} summed over every process that shares the cache."""
-    families = list(families)
+def hit_rates(families: Iterable[str] | None = None) -> dict[str, dict]:
+    """{family: {hits, misses, hit_rate}} summed over every process that shares the cache; of
+    every registered family unless `families` names some."""
+    families = list(registered_families() if families is None else families)
     keys = [_counter_key(f, outcome) for f in families for outcome in ("hit", "miss")]
     found = cache.get_many(keys)
     rates = {}

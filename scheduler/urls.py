@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
-from . import admin_views, bench_views, views
+from . import bench_views, performance, views
 from .api import errors
 from .login_guard import form_again, guard_password_checks
 
@@ -30,7 +30,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index"), name="home"),
     path(
         "admin/performance/",
-        admin.site.admin_view(admin_views.performance),
+        admin.site.admin_view(performance.performance),
         name="admin-performance",
     ),
     path("admin/login/", admin_login),

@@ -1,9 +1,31 @@
 """How the API tells of clashes: a room already booked (409), people already busy, and an
-organizer who has sent as many invitations as they may this hour (429)."""
+organizer who has sent as many invitations as they may this hour (429). The kernel's
+exception handler answers the two errors as register_answers() tells it."""
+
+from rest_framework import status
+from rest_framework.response import Response
 
 from meetings.booking import RoomConflict
 from meetings.invitations import HourlyInvitationLimit
+from scheduler.api import exceptions
 from scheduler.api.fields import rfc3339
+
+
+def register_answers() -> None:
+    exceptions.register_answer(RoomConflict, room_conflict_answer)
+    exceptions.register_answer(HourlyInvitationLimit, invitation_limit_answer)
+
+
+def room_conflict_answer(conflict: RoomConflict) -> Response:
+    return Response(room_conflict_body(conflict), status=status.HTTP_409_CONFLICT)
+
+
+def invitation_limit_answer(refusal: HourlyInvitationLimit) -> Response:
+    return Response(
+        invitation_limit_body(refusal),
+        status=status.HTTP_429_TOO_MANY_REQUESTS,
+        headers={"Retry-After": str(refusal.retry_after)},
+    )
 
 
 def room_conflict_body(conflict: RoomConflict) -> dict:

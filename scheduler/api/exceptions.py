@@ -1,36 +1,37 @@
 import traceback
+from collections.abc import Callable
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import exceptions, status
+from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from meetings.api.conflicts import invitation_limit_body, room_conflict_body
-from meetings.booking import RoomConflict
-from meetings.invitations import HourlyInvitationLimit
 from scheduler.validation import ItemsValidationError
 
 from .parsers import TOO_DEEP
 
+Answer = Callable[[Exception], Response]
+_answers: dict[type[Exception], Answer] = {}
+
+
+def register_answer(error: type[Exception], answer: Answer) -> None:
+    """Let an app say how the API answers one of its own errors (meetings: a room booked twice
+    is a 409 saying when it is busy), so this kernel handler needs no app's exceptions."""
+    _answers[error] = answer
+
 
 def exception_handler(exc, context):
-    """DRF's handler, plus Django's ValidationError (raised by services) as a 400, a room
-    booked twice as a 409 saying when it is busy, and an organizer past the hourly invitation
-    limit as a 429 with Retry-After.
+    """DRF's handler, plus Django's ValidationError (raised by services) as a 400, and the
+    answers apps registered for their own errors.
 
     Services validate what they are given and raise django.core.exceptions.ValidationError,
     keyed by field as DRF does, so the API answers 400 with the field and the reason.
     """
-    if isinstance(exc, RoomConflict):
-        return Response(room_conflict_body(exc), status=status.HTTP_409_CONFLICT)
-    if isinstance(exc, HourlyInvitationLimit):
-        return Response(
-            invitation_limit_body(exc),
-            status=status.HTTP_429_TOO_MANY_REQUESTS,
-            headers={"Retry-After": str(exc.retry_after)},
-        )
+    for error, answer in _answers.items():
+        if isinstance(exc, error):
+            return answer(exc)
     if isinstance(exc, RecursionError) and _raised_by_a_parser(exc):
         exc = exceptions.ParseError(TOO_DEEP)
     elif isinstance(exc, ItemsValidationError):

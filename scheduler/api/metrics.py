@@ -4,7 +4,7 @@ from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from meetings import cache as meeting_cache
+from scheduler import caching
 
 
 class CacheFamilySerializer(serializers.Serializer):
@@ -24,4 +24,4 @@ class CacheMetricsView(APIView):
 
     @extend_schema(responses=CacheMetricsSerializer)
     def get(self, request):
-        return Response({"families": meeting_cache.hit_rates()})
+        return Response({"families": caching.hit_rates()})

@@ -1,6 +1,6 @@
 from django import template
 
-from meetings import cache as meeting_cache
+from scheduler import caching
 
 register = template.Library()
 
@@ -8,5 +8,5 @@ register = template.Library()
 @register.inclusion_tag("admin/cache_hit_rates.html")
 def cache_hit_rates():
     """Hits and misses per cache key family, from the counters every server process shares."""
-    rows = [{"family": family, **figures} for family, figures in meeting_cache.hit_rates().items()]
+    rows = [{"family": family, **figures} for family, figures in caching.hit_rates().items()]
     return {"rows": rows}

@@ -15,9 +15,9 @@ from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from meetings.models import Meeting
+from meetings.performance import WEEKS_AHEAD, WEEKS_BACK
 from notifications.models import Event
 from scheduler import caching, perfstats
-from scheduler.admin_views import WEEKS_AHEAD, WEEKS_BACK
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(

@@ -1,62 +1,17 @@
-"""The admin's Performance page: how the application is doing, drawn for staff."""
+"""Meetings' panel on the staff Performance page (scheduler.performance): meetings per week."""
 
 from datetime import UTC, datetime, timedelta
 
-from django.conf import settings
-from django.contrib import admin
 from django.core.cache import cache
-from django.db.models import Count, Min, Q
-from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from meetings import cache as meeting_cache
-from meetings.selectors import meetings_per_week
-from notifications.models import Event
-
-from . import perfstats
+from .selectors import meetings_per_week
 
 WEEKS_BACK, WEEKS_AHEAD = 16, 10
 CHART = {"width": 720, "height": 180, "gap": 4}
 
 
-def performance(request):
-    context = {
-        **admin.site.each_context(request),
-        "title": "Performance",
-        "hit_rates": _hit_rates(),
-        "endpoints": _endpoints(),
-        "outbox": _outbox(),
-        "weeks": _weekly_chart(),
-        "installed_apps": settings.INSTALLED_APPS,
-    }
-    return TemplateResponse(request, "admin/performance.html", context)
-
-
-def _hit_rates() -> list[dict]:
-    return [
-        {"family": family, **figures, "percent": round((figures["hit_rate"] or 0) * 100)}
-        for family, figures in meeting_cache.hit_rates().items()
-    ]
-
-
-def _endpoints() -> list[dict]:
-    rows = perfstats.slowest(minutes=60, limit=12)
-    slowest = max((row["avg_ms"] for row in rows), default=0) or 1
-    return [{**row, "percent": round(row["avg_ms"] / slowest * 100)} for row in rows]
-
-
-def _outbox() -> dict:
-    figures = Event.objects.aggregate(
-        pending=Count("pk", filter=Q(delivered_at__isnull=True, failed_at__isnull=True)),
-        failed=Count("pk", filter=Q(failed_at__isnull=False)),
-        oldest=Min("created_at", filter=Q(delivered_at__isnull=True, failed_at__isnull=True)),
-    )
-    oldest = figures["oldest"]
-    figures["oldest_age"] = timezone.now() - oldest if oldest else None
-    return figures
-
-
-def _weekly_chart() -> dict:
+def weekly_chart() -> dict:
     """Bars of meetings per week, around this week, computed at most every ten minutes."""
     today = timezone.now().astimezone(UTC).date()
     monday = datetime.combine(today - timedelta(days=today.weekday()), datetime.min.time(), UTC)
