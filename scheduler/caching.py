@@ -13,11 +13,16 @@ from collections.abc import Callable, Hashable, Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.utils.connection import ConnectionProxy
 
 from scheduler.cache_backend import tried_even_if_unavailable
 
 logger = logging.getLogger(__name__)
+
+# Throttles and hourly limits: the "counters" alias, whose keys outlive a deploy (settings'
+# cache component), in each thread its own connection, as django.core.cache.cache.
+counters = ConnectionProxy(caches, "counters")
 
 GLOBAL_GENERATION_KEY = "gen:all"
 STATS_PREFIX = "cachestats"

@@ -61,20 +61,19 @@ def test_a_write_through_one_server_is_read_at_once_through_another(transactiona
 @pytest.fixture
 def flaky_redis(settings):
     with private_redis() as redis:
-        settings.CACHES = {
-            "default": {
-                **settings.CACHES["default"],
-                "BACKEND": "scheduler.cache_backend.ResilientRedisCache",
-                "LOCATION": redis.url,
-                "OPTIONS": {
-                    "SOCKET_CONNECT_TIMEOUT": 0.5,
-                    "SOCKET_TIMEOUT": 0.5,
-                    "CONNECTION_POOL_KWARGS": {"retry": None},
-                    "IGNORE_EXCEPTIONS": True,
-                    "CIRCUIT_BREAKER_PAUSE": 1.0,
-                },
-            }
+        flaky = {
+            **settings.CACHES["default"],
+            "BACKEND": "scheduler.cache_backend.ResilientRedisCache",
+            "LOCATION": redis.url,
+            "OPTIONS": {
+                "SOCKET_CONNECT_TIMEOUT": 0.5,
+                "SOCKET_TIMEOUT": 0.5,
+                "CONNECTION_POOL_KWARGS": {"retry": None},
+                "IGNORE_EXCEPTIONS": True,
+                "CIRCUIT_BREAKER_PAUSE": 1.0,
+            },
         }
+        settings.CACHES = {"default": flaky, "counters": flaky}
         yield redis
 
 

@@ -87,6 +87,14 @@ class Case:
     refused: tuple[dict[str, str], str] | None = None  # an environment that must not start
 
 
+def _commit() -> str:
+    found = subprocess.run(
+        ["git", "rev-parse", "--short=12", "HEAD"],  # noqa: S607
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    return found.stdout.strip() if found.returncode == 0 else "unreleased"
+
+
 def _sqlite_file(name: str) -> bool:
     return name == str(ROOT / "db.sqlite3")
 
@@ -213,6 +221,13 @@ CASES: dict[str, Case] = {
         {"THROTTLE_LOGIN_FAILURES": "5/hour"},
         expect={"REST_FRAMEWORK.DEFAULT_THROTTLE_RATES.login_failures": "5/hour"},
         default={"REST_FRAMEWORK.DEFAULT_THROTTLE_RATES.login_failures": "10/hour"},
+    ),
+    "RELEASE_ID": Case(
+        {"RELEASE_ID": "2026.11.30-1"},
+        expect={"CACHES.default.KEY_PREFIX": "scheduler:2026.11.30-1",
+                "CACHES.counters.KEY_PREFIX": "scheduler"},
+        default={"CACHES.default.KEY_PREFIX": lambda prefix: prefix == f"scheduler:{_commit()}",
+                 "CACHES.counters.KEY_PREFIX": "scheduler"},
     ),
 }  # fmt: skip
 DOCUMENTED = documented_variables()
