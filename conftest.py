@@ -73,7 +73,7 @@ def admin_dataset(db):
     grow(n) brings the users, the meetings, the participants of `focus` (one meeting) and the
     notifications each up to n rows, with bulk writes.
     """
-    from scheduler.testing import AdminDataset
+    from testsupport.admin_datasets import AdminDataset
 
     return AdminDataset()
 

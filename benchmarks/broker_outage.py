@@ -12,7 +12,7 @@ import os
 import statistics
 import time
 
-from scheduler.testing_services import private_redis
+from testsupport.servers import private_redis
 
 with private_redis() as broker:
     os.environ["CELERY_BROKER_URL"] = broker.url

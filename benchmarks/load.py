@@ -25,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from scheduler.testing_services import free_port, wait_until  # noqa: E402
+from testsupport.servers import free_port, wait_until  # noqa: E402
 
 WORKERS = 4  # sync workers for 2 cores: requests wait on PostgreSQL and Redis half the time
 

@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import User
-from scheduler.testing import assert_fixed_queries
+from testsupport.admin_datasets import assert_fixed_queries
 
 pytestmark = pytest.mark.django_db
 

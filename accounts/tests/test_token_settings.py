@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from scheduler.testing_services import ROOT
+from testsupport.servers import ROOT
 
 SHOW = """
 import json, django

@@ -6,7 +6,7 @@ from django.urls import reverse
 from accounts.tests.factories import UserFactory
 from meetings.models import Meeting, Participant
 from meetings.tests.factories import MeetingFactory, ParticipantFactory, RoomFactory
-from scheduler.testing import assert_fixed_queries
+from testsupport.admin_datasets import assert_fixed_queries
 
 pytestmark = pytest.mark.django_db
 

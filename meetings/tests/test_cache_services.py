@@ -13,7 +13,7 @@ from accounts.services import token_create
 from accounts.tests.factories import UserFactory
 from meetings import cache as meeting_cache
 from meetings.tests.factories import MeetingFactory, ParticipantFactory
-from scheduler.testing_services import private_redis, server_process, shared_environment
+from testsupport.servers import private_redis, server_process, shared_environment
 
 
 def http(base, method, path, token, body=None):

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from notifications.models import Notification
 from notifications.tests.factories import NotificationFactory
-from scheduler.testing import assert_fixed_queries
+from testsupport.admin_datasets import assert_fixed_queries
 
 pytestmark = pytest.mark.django_db
 

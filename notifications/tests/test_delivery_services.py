@@ -19,7 +19,7 @@ from accounts.tests.factories import UserFactory
 from notifications import outbox, tasks
 from notifications.models import Event, Notification
 from scheduler.celery import app
-from scheduler.testing_services import ROOT, private_redis, shared_environment, wait_until
+from testsupport.servers import ROOT, private_redis, shared_environment, wait_until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 

@@ -8,7 +8,7 @@ from django.test import Client
 
 from accounts.tests.factories import UserFactory
 from meetings import services
-from scheduler.testing_smtp import SmtpSink
+from testsupport.smtp import SmtpSink
 
 pytestmark = pytest.mark.django_db
 SITE = "https://scheduler.example.com"

@@ -13,7 +13,7 @@ import urllib.request
 
 import pytest
 
-from scheduler.testing_services import ROOT, free_port, wait_until
+from testsupport.servers import ROOT, free_port, wait_until
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(

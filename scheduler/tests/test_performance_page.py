@@ -107,7 +107,7 @@ def test_staff_see_the_performance_page_drawn(live_server, figures, browser_page
 
 
 def live_server_root():
-    from scheduler.testing_services import ROOT
+    from testsupport.servers import ROOT
 
     return ROOT
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.testing_smtp import SmtpSink
+from testsupport.smtp import SmtpSink
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICE_VARS = (

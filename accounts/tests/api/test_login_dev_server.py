@@ -9,7 +9,7 @@ import sys
 import urllib.error
 import urllib.request
 
-from scheduler.testing_services import ROOT, server_process
+from testsupport.servers import ROOT, server_process
 
 
 def post_login(base: str, headers: dict) -> tuple[int, dict]:

@@ -3,7 +3,7 @@
 import pytest
 
 from accounts.tests.factories import UserFactory
-from scheduler.testing_services import (
+from testsupport.servers import (
     clear_of_the_window_edge,
     post_login,
     server_process,

@@ -18,7 +18,7 @@ from meetings import invitations
 from meetings.models import Meeting, Participant
 from meetings.tests.factories import MeetingFactory, ParticipantFactory
 from notifications.models import Event
-from scheduler.testing_services import server_process, shared_environment
+from testsupport.servers import server_process, shared_environment
 
 pytestmark = pytest.mark.django_db
 NINE = datetime(2026, 3, 2, 9, tzinfo=UTC)
