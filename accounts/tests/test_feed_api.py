@@ -19,7 +19,7 @@ from accounts.services import user_feed_token
 from accounts.tests.factories import UserFactory
 from meetings import cache as meeting_cache
 from meetings import services
-from meetings.api.feed import MeetingFeedView
+from meetings.feed.api.views import MeetingFeedView
 from meetings.models import Meeting, Participant, Room
 from meetings.tests.factories import MeetingFactory, ParticipantFactory
 from scheduler import caching

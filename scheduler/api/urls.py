@@ -6,7 +6,7 @@ from .metrics import CacheMetricsView
 urlpatterns = [
     path("", include("accounts.api.urls")),
     path("", include("meetings.api.urls")),
-    path("", include("meetings.api.feed_urls")),
+    path("", include("meetings.feed.api.urls")),
     path("", include("meetings.api.availability_urls")),
     path("", include("notifications.api.urls")),
     path("metrics/cache/", CacheMetricsView.as_view(), name="api-cache-metrics"),

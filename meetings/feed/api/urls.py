@@ -1,6 +1,6 @@
 from django.urls import re_path
 
-from .feed import FEED_KEY_PATTERN, MeetingFeedView
+from .views import FEED_KEY_PATTERN, MeetingFeedView
 
 urlpatterns = [
     re_path(

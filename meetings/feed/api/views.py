@@ -22,7 +22,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
 from meetings import cache as meeting_cache
-from meetings import feed
+from meetings.feed import selectors
 from scheduler.api.throttling import FeedMissRateThrottle, FeedRateThrottle
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
@@ -46,9 +46,9 @@ FEED_SCHEMA = extend_schema(
     operation_id="meeting_feed",
     summary="A user's calendar feed (iCalendar)",
     description=(
-        f"The meetings of the feed's owner from {feed.FEED_PAST.days} days ago to "
-        f"{feed.FEED_AHEAD.days} days ahead that they organize or have not declined, at most "
-        f"the {feed.FEED_MAX_EVENTS:,} nearest to now; cancelled ones with STATUS:CANCELLED. "
+        f"The meetings of the feed's owner from {selectors.FEED_PAST.days} days ago to "
+        f"{selectors.FEED_AHEAD.days} days ahead that they organize or have not declined, at most "
+        f"the {selectors.FEED_MAX_EVENTS:,} nearest to now; cancelled ones with STATUS:CANCELLED. "
         "No authentication: the token in the URL is the secret (get it from "
         "GET /api/users/me/feed/). Answers If-None-Match with 304."
     ),
@@ -89,7 +89,7 @@ class MeetingFeedView(APIView):
 
     @FEED_SCHEMA
     def get(self, request, token: str):
-        owner = feed.feed_owner(token=token)
+        owner = selectors.feed_owner(token=token)
         if owner is None:
             self._count_miss(request)
             raise NotFound
@@ -100,7 +100,7 @@ class MeetingFeedView(APIView):
         body = meeting_cache.meeting_feed(
             user_id=owner.pk,
             variant=VARIANT,
-            render=lambda: feed.feed_body(user=owner, now=timezone.now()),
+            render=lambda: selectors.feed_body(user=owner, now=timezone.now()),
         )
         response = HttpResponse(body, content_type=CONTENT_TYPE)
         response["ETag"] = quote_etag(hashlib.sha256(body).hexdigest())

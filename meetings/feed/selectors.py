@@ -10,10 +10,10 @@ from django.db.models import DateTimeField, DurationField, F, Prefetch, QuerySet
 from django.db.models.functions import Greatest
 
 from accounts.models import User
+from meetings.models import Meeting, Participant
+from meetings.selectors import MEETING_FIELDS
 
-from . import feed_ics
-from .models import Meeting, Participant
-from .selectors import MEETING_FIELDS
+from . import ics
 
 FEED_PAST = timedelta(days=90)
 FEED_AHEAD = timedelta(days=2 * 365)
@@ -74,4 +74,4 @@ def feed_meetings(*, user: User, now: datetime) -> QuerySet[Meeting]:
 
 def feed_body(*, user: User, now: datetime) -> bytes:
     """The user's feed as iCalendar bytes."""
-    return feed_ics.calendar_bytes(owner=user, meetings=feed_meetings(user=user, now=now))
+    return ics.calendar_bytes(owner=user, meetings=feed_meetings(user=user, now=now))

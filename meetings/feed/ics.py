@@ -12,8 +12,7 @@ from datetime import UTC, datetime, timedelta
 from icalendar import Calendar, Event, vCalAddress, vDuration
 
 from accounts.models import User
-
-from .models import Meeting, Participant
+from meetings.models import Meeting, Participant
 
 PRODID = "-//Scheduler//Meeting feed 1.0//EN"
 # Clients match events across refreshes by UID: it must not depend on the host that served the
