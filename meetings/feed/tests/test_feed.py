@@ -83,7 +83,7 @@ def test_a_meeting_is_an_event_with_its_people_and_their_answers(olga):
     assert event.decoded("DTSTAMP") == meeting.updated_at.replace(microsecond=0)
     assert event.decoded("LAST-MODIFIED") == meeting.updated_at.replace(microsecond=0)
     assert str(event["DESCRIPTION"]) == "Plans"
-    assert str(event["LOCATION"]) == "HQ, Turing, Building B, floor 2"
+    assert str(event["LOCATION"]) == "Turing, Building B, floor 2, HQ"
     assert str(event["STATUS"]) == "CONFIRMED"
     assert event["ORGANIZER"].params["CN"] == "Olga Berg"
     attendees = {a.params["CN"]: a.params["PARTSTAT"] for a in event["ATTENDEE"]}
