@@ -44,13 +44,13 @@ from django.db.models import OuterRef, Subquery  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from rest_framework.test import APIRequestFactory, force_authenticate  # noqa: E402
 
-from meetings.api.availability import FreeBusyView, SuggestView  # noqa: E402
 from meetings.availability import (  # noqa: E402
     availability_users,
     busy_queryset,
     free_busy,
     suggest_slots,
 )
+from meetings.availability.api.views import FreeBusyView, SuggestView  # noqa: E402
 from meetings.availability.intervals import QUARTER, quarter_ceiling  # noqa: E402
 from meetings.models import Meeting, Participant  # noqa: E402
 from scheduler import caching  # noqa: E402

@@ -3,7 +3,7 @@
 import logging
 import re
 
-# A calendar feed's URL holds the token that opens it (meetings/api/feed_urls.py).
+# A calendar feed's URL holds the token that opens it (meetings/feed/api/urls.py).
 FEED_SECRET = re.compile(r"(/api/feeds/)[^/\s\"']+(\.ics)")
 
 

@@ -8,7 +8,6 @@ from .auth import (
     TokenDetailView,
     TokenListView,
 )
-from .feed import FeedRotateView, FeedView
 from .views import MeView, UserSearchView
 
 urlpatterns = [
@@ -19,7 +18,5 @@ urlpatterns = [
     path("auth/tokens/<int:pk>/", TokenDetailView.as_view(), name="api-token-detail"),
     path("auth/password/", PasswordChangeView.as_view(), name="api-password"),
     path("users/me/", MeView.as_view(), name="api-me"),
-    path("users/me/feed/", FeedView.as_view(), name="api-me-feed"),
-    path("users/me/feed/rotate/", FeedRotateView.as_view(), name="api-me-feed-rotate"),
     path("users/", UserSearchView.as_view(), name="api-users"),
 ]

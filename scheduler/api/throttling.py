@@ -98,7 +98,7 @@ class FeedMissRateThrottle(WindowRateThrottle):
 
     allow_request() only reads the count; the feed view calls it for a secret it did not find,
     then adds the miss with count_miss(). A feed that exists is served whatever its address
-    missed (meetings.api.feed)."""
+    missed (meetings.feed.api.views)."""
 
     scope = "feed_miss"
 

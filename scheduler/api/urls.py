@@ -6,8 +6,8 @@ from .metrics import CacheMetricsView
 urlpatterns = [
     path("", include("accounts.api.urls")),
     path("", include("meetings.api.urls")),
-    path("", include("meetings.api.feed_urls")),
-    path("", include("meetings.api.availability_urls")),
+    path("", include("meetings.feed.api.urls")),
+    path("", include("meetings.availability.api.urls")),
     path("", include("notifications.api.urls")),
     path("metrics/cache/", CacheMetricsView.as_view(), name="api-cache-metrics"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

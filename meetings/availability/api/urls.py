@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .availability import FreeBusyView, SuggestView
+from .views import FreeBusyView, SuggestView
 
 urlpatterns = [
     path("availability/", FreeBusyView.as_view(), name="api-availability"),

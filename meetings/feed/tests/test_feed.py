@@ -7,7 +7,8 @@ import pytest
 from icalendar import Calendar
 
 from accounts.tests.factories import UserFactory
-from meetings import feed, feed_ics, services
+from meetings import services
+from meetings.feed import ics, selectors
 from meetings.models import Meeting, Participant, Room
 from meetings.tests.factories import MeetingFactory, ParticipantFactory
 
@@ -26,7 +27,7 @@ def events(body: bytes) -> dict[str, object]:
 
 
 def render(user) -> bytes:
-    return feed.feed_body(user=user, now=NOW)
+    return selectors.feed_body(user=user, now=NOW)
 
 
 @pytest.fixture
@@ -53,7 +54,7 @@ def test_the_calendar_says_what_it_is_and_how_often_to_refresh(olga):
 
     # then
     calendar = parse(body)
-    assert str(calendar["PRODID"]) == feed_ics.PRODID
+    assert str(calendar["PRODID"]) == ics.PRODID
     assert str(calendar["VERSION"]) == "2.0"
     assert str(calendar["CALSCALE"]) == "GREGORIAN"
     assert str(calendar["METHOD"]) == "PUBLISH"
@@ -82,7 +83,7 @@ def test_a_meeting_is_an_event_with_its_people_and_their_answers(olga):
     assert event.decoded("DTSTAMP") == meeting.updated_at.replace(microsecond=0)
     assert event.decoded("LAST-MODIFIED") == meeting.updated_at.replace(microsecond=0)
     assert str(event["DESCRIPTION"]) == "Plans"
-    assert str(event["LOCATION"]) == "HQ, Turing, Building B, floor 2"
+    assert str(event["LOCATION"]) == "Turing, Building B, floor 2, HQ"
     assert str(event["STATUS"]) == "CONFIRMED"
     assert event["ORGANIZER"].params["CN"] == "Olga Berg"
     attendees = {a.params["CN"]: a.params["PARTSTAT"] for a in event["ATTENDEE"]}
@@ -145,7 +146,7 @@ def test_events_are_in_time_order_and_the_same_data_gives_the_same_bytes(olga):
         meeting_at(olga, f"Day {day}", NOW + timedelta(days=day))
 
     # when
-    first, second = render(olga), feed.feed_body(user=olga, now=NOW + timedelta(minutes=5))
+    first, second = render(olga), selectors.feed_body(user=olga, now=NOW + timedelta(minutes=5))
 
     # then
     assert [str(e["SUMMARY"]) for e in parse(first).walk("VEVENT")] == [
@@ -200,11 +201,11 @@ def test_other_people_s_meetings_are_not_in_the_feed(olga):
 
 def test_the_window_runs_from_90_days_ago_to_2_years_ahead(olga):
     # given
-    meeting_at(olga, "Ended before", NOW - feed.FEED_PAST - timedelta(hours=2))
-    meeting_at(olga, "Ends inside", NOW - feed.FEED_PAST - timedelta(minutes=30))
+    meeting_at(olga, "Ended before", NOW - selectors.FEED_PAST - timedelta(hours=2))
+    meeting_at(olga, "Ends inside", NOW - selectors.FEED_PAST - timedelta(minutes=30))
     meeting_at(olga, "Recent", NOW - timedelta(days=89))
-    meeting_at(olga, "Far ahead", NOW + feed.FEED_AHEAD - timedelta(hours=2))
-    meeting_at(olga, "Too far", NOW + feed.FEED_AHEAD + timedelta(minutes=1))
+    meeting_at(olga, "Far ahead", NOW + selectors.FEED_AHEAD - timedelta(hours=2))
+    meeting_at(olga, "Too far", NOW + selectors.FEED_AHEAD + timedelta(minutes=1))
 
     # when
     found = events(render(olga))
@@ -215,7 +216,7 @@ def test_the_window_runs_from_90_days_ago_to_2_years_ahead(olga):
 
 def test_beyond_the_cap_the_meetings_farthest_from_now_are_left_out(olga, monkeypatch):
     # given
-    monkeypatch.setattr(feed, "FEED_MAX_EVENTS", 3)
+    monkeypatch.setattr(selectors, "FEED_MAX_EVENTS", 3)
     for days in (-30, -2, 1, 3, 40):
         meeting_at(olga, f"{days:+d} days", NOW + timedelta(days=days))
 
@@ -273,6 +274,6 @@ def test_a_feed_opens_for_its_active_owner_only():
     UserFactory(feed_token="b" * 43, is_active=False)
 
     # when / then
-    assert feed.feed_owner(token="a" * 43) == active
-    assert feed.feed_owner(token="b" * 43) is None
-    assert feed.feed_owner(token="c" * 43) is None
+    assert selectors.feed_owner(token="a" * 43) == active
+    assert selectors.feed_owner(token="b" * 43) is None
+    assert selectors.feed_owner(token="c" * 43) is None

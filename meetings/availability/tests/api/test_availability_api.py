@@ -6,7 +6,7 @@ import pytest
 
 from accounts.models import User
 from accounts.tests.factories import UserFactory
-from meetings.api.availability import FreeBusySerializer, SuggestionSerializer
+from meetings.availability.api.serializers import FreeBusySerializer, SuggestionSerializer
 from meetings.models import Meeting, Participant, Room
 from meetings.tests.factories import MeetingFactory, ParticipantFactory, RoomFactory
 

@@ -19,7 +19,7 @@ from accounts.services import user_feed_token
 from accounts.tests.factories import UserFactory
 from meetings import cache as meeting_cache
 from meetings import services
-from meetings.api.feed import MeetingFeedView
+from meetings.feed.api.views import MeetingFeedView
 from meetings.models import Meeting, Participant, Room
 from meetings.tests.factories import MeetingFactory, ParticipantFactory
 from scheduler import caching
@@ -453,7 +453,7 @@ def test_renaming_the_booked_room_changes_the_feed(api_as, anonymous, olga, shar
         Meeting.objects.filter(pk=meeting.pk).update(room=room)
         meeting_cache.flush_meetings(meeting_ids=[meeting.pk])  # update() sends no signal
     path = feed_path(api_as(olga))
-    assert b"LOCATION:Room Ada\\, Ada" in anonymous.get(path).content.replace(b"\r\n ", b"")
+    assert b"LOCATION:Ada\\, Room Ada" in anonymous.get(path).content.replace(b"\r\n ", b"")
 
     # when
     with committed():

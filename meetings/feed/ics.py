@@ -12,8 +12,7 @@ from datetime import UTC, datetime, timedelta
 from icalendar import Calendar, Event, vCalAddress, vDuration
 
 from accounts.models import User
-
-from .models import Meeting, Participant
+from meetings.models import Meeting, Participant
 
 PRODID = "-//Scheduler//Meeting feed 1.0//EN"
 # Clients match events across refreshes by UID: it must not depend on the host that served the
@@ -86,7 +85,8 @@ def _event(meeting: Meeting, addresses: _Addresses) -> Event:
     event.add("summary", _text(meeting.title))
     if description := _description(meeting):
         event.add("description", _text(description))
-    if location := _location(meeting):
+    # Meeting.place: the one way the project says where a meeting is (meeting_place()).
+    if location := meeting.place:
         event.add("location", _text(location))
     event.add("status", STATUS.get(meeting.status, "CONFIRMED"))
     event.add("organizer", addresses.of(meeting.created_by))
@@ -114,14 +114,6 @@ def _description(meeting: Meeting) -> str:
     if meeting.status == Meeting.Status.CANCELLED and meeting.cancellation_reason:
         return f"Cancelled: {meeting.cancellation_reason}\n\n{meeting.description}".strip()
     return meeting.description
-
-
-def _location(meeting: Meeting) -> str:
-    """The meeting's own location, then the booked room (with where it is), no repeats."""
-    parts = [meeting.location]
-    if meeting.room is not None:
-        parts += [meeting.room.name, meeting.room.location]
-    return ", ".join(dict.fromkeys(part.strip() for part in parts if part.strip()))
 
 
 def _name(user: User) -> str:

@@ -1,5 +1,6 @@
-"""GET /api/feeds/<token>.ics: a user's meetings for calendar applications to subscribe to.
+"""The calendar feed over HTTP: the feed itself, and its owner's side (its URL, a new one, none).
 
+GET /api/feeds/<token>.ics: a user's meetings for calendar applications to subscribe to.
 The secret in the URL is the only credential (calendar applications send no header): no
 authentication, and an unknown or revoked token is a 404. Two throttles: wrong secrets per
 client address (an address over its limit is refused before any lookup), and fetches per feed
@@ -10,25 +11,32 @@ secret that opens no feed: not a throttle key, not a cache entry.
 import hashlib
 
 from django.http import HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import quote_etag
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
 from rest_framework.exceptions import NotFound
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import services
 from meetings import cache as meeting_cache
-from meetings import feed
+from meetings.feed import selectors
 from scheduler.api.throttling import FeedMissRateThrottle, FeedRateThrottle
+
+from .serializers import FeedSerializer
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 FEED_KEY_PATTERN = r"[A-Za-z0-9_-]{1,64}"
 CLIENT_CACHE_SECONDS = 300  # as long as the server keeps it
 VARIANT = "ics"  # the feed depends on nothing besides the data
+FEED_URL_NAME = "api-feed"
 
 
 class ErrorsInJson(BaseContentNegotiation):
@@ -46,9 +54,9 @@ FEED_SCHEMA = extend_schema(
     operation_id="meeting_feed",
     summary="A user's calendar feed (iCalendar)",
     description=(
-        f"The meetings of the feed's owner from {feed.FEED_PAST.days} days ago to "
-        f"{feed.FEED_AHEAD.days} days ahead that they organize or have not declined, at most "
-        f"the {feed.FEED_MAX_EVENTS:,} nearest to now; cancelled ones with STATUS:CANCELLED. "
+        f"The meetings of the feed's owner from {selectors.FEED_PAST.days} days ago to "
+        f"{selectors.FEED_AHEAD.days} days ahead that they organize or have not declined, at most "
+        f"the {selectors.FEED_MAX_EVENTS:,} nearest to now; cancelled ones with STATUS:CANCELLED. "
         "No authentication: the token in the URL is the secret (get it from "
         "GET /api/users/me/feed/). Answers If-None-Match with 304."
     ),
@@ -89,7 +97,7 @@ class MeetingFeedView(APIView):
 
     @FEED_SCHEMA
     def get(self, request, token: str):
-        owner = feed.feed_owner(token=token)
+        owner = selectors.feed_owner(token=token)
         if owner is None:
             self._count_miss(request)
             raise NotFound
@@ -100,7 +108,7 @@ class MeetingFeedView(APIView):
         body = meeting_cache.meeting_feed(
             user_id=owner.pk,
             variant=VARIANT,
-            render=lambda: feed.feed_body(user=owner, now=timezone.now()),
+            render=lambda: selectors.feed_body(user=owner, now=timezone.now()),
         )
         response = HttpResponse(body, content_type=CONTENT_TYPE)
         response["ETag"] = quote_etag(hashlib.sha256(body).hexdigest())
@@ -122,3 +130,51 @@ class MeetingFeedView(APIView):
         if not misses.allow_request(request, self):
             self.throttled(request, misses.wait())
         misses.count_miss(request, self)
+
+
+# -- the owner's side ------------------------------------------------------------------------
+
+
+def _feed(request, token: str) -> dict:
+    url = request.build_absolute_uri(reverse(FEED_URL_NAME, kwargs={"token": token}))
+    return {"url": url, "webcal_url": "webcal://" + url.split("://", 1)[1]}
+
+
+class FeedView(APIView):
+    """The caller's calendar feed. Anyone with its URL can read the caller's meetings: treat
+    it as a password."""
+
+    http_method_names = ["get", "delete", "head", "options"]
+
+    @extend_schema(
+        summary="My calendar feed's URL",
+        description="Made on first request, then the same until rotated or deleted.",
+        responses=FeedSerializer,
+    )
+    def get(self, request):
+        token = services.user_feed_token(user=request.user)
+        return Response(FeedSerializer(_feed(request, token)).data)
+
+    @extend_schema(
+        summary="Turn my calendar feed off",
+        description="Its URL answers 404 from now on; GET makes a new one.",
+        responses={204: None},
+    )
+    def delete(self, request):
+        services.user_disable_feed(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class FeedRotateView(APIView):
+    http_method_names = ["post", "options"]
+
+    @extend_schema(
+        summary="A new URL for my calendar feed",
+        description="The old URL answers 404 from now on (after a leak, say). Subscribed "
+        "calendar applications must be given the new one.",
+        request=None,
+        responses=FeedSerializer,
+    )
+    def post(self, request):
+        token = services.user_rotate_feed_token(user=request.user)
+        return Response(FeedSerializer(_feed(request, token)).data)

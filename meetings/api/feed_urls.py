@@ -1,9 +1,0 @@
-from django.urls import re_path
-
-from .feed import FEED_KEY_PATTERN, MeetingFeedView
-
-urlpatterns = [
-    re_path(
-        rf"^feeds/(?P<token>{FEED_KEY_PATTERN})\.ics$", MeetingFeedView.as_view(), name="api-feed"
-    ),
-]
