@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from scheduler.cache_backend import CircuitBreaker
 
-from . import outbox, reminders, services
+from . import outbox, services
 
 logger = logging.getLogger(__name__)
 
@@ -62,11 +62,6 @@ def sweep_outbox() -> int:
     if event_ids:
         logger.info("Outbox sweep queued %s undelivered events", len(event_ids))
     return len(event_ids)
-
-
-@shared_task(acks_late=True, autoretry_for=TRANSIENT, max_retries=2)
-def send_due_reminders() -> int:
-    return reminders.reminders_send_due(now=timezone.now())
 
 
 @shared_task(acks_late=True)

@@ -6,10 +6,11 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 
 from accounts.models import User
+from notifications import emails
+from notifications.messages import reminder_message
+from notifications.models import Notification
 
-from . import emails
-from .messages import reminder_message
-from .models import Notification
+from .models import Meeting, Participant
 
 REMINDER_MINUTES = [minutes for minutes, _ in User.REMINDER_CHOICES if minutes > 0]
 
@@ -31,8 +32,6 @@ def reminders_send_due(*, now: datetime) -> int:
 
 
 def _remind(*, now: datetime, minutes: int) -> int:
-    from meetings.models import Meeting, Participant
-
     already = Notification.objects.filter(
         kind=Notification.Kind.REMINDER,
         meeting_id=OuterRef("meeting_id"),
