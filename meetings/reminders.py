@@ -10,7 +10,7 @@ from notifications import emails
 from notifications.messages import reminder_message
 from notifications.models import Notification
 
-from .models import Meeting, Participant
+from .models import Meeting, Participant, meeting_place
 
 REMINDER_MINUTES = [minutes for minutes, _ in User.REMINDER_CHOICES if minutes > 0]
 
@@ -56,7 +56,8 @@ def _remind(*, now: datetime, minutes: int) -> int:
             "meeting__title",
             "meeting__start_time",
             "meeting__location",
-            "meeting__room__name",  # a LEFT JOIN in the same query
+            "meeting__room__name",  # the room: one LEFT JOIN in the same query
+            "meeting__room__location",
         )
     )
     rows = [
@@ -67,12 +68,14 @@ def _remind(*, now: datetime, minutes: int) -> int:
             message=reminder_message(
                 title=title,
                 start=start,
-                location=", ".join(part for part in (room, location) if part),
+                location=meeting_place(
+                    room_name=room, room_location=room_location, location=location
+                ),
                 zone_name=zone,
             ),
             about_start=start,
         )
-        for meeting_id, user_id, zone, title, start, location, room in due
+        for meeting_id, user_id, zone, title, start, location, room, room_location in due
     ]
     if rows:
         Notification.objects.bulk_create(rows, ignore_conflicts=True)

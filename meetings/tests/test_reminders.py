@@ -39,14 +39,15 @@ def test_a_participant_is_reminded_once_within_their_reminder_time(now):
     assert [m.to for m in mail.outbox] == [[paul.email]]
 
 
-def test_a_reminder_names_the_room_booked(now):
-    meeting = meeting_in(now, 10, location="bring laptops", room=RoomFactory(name="Hopper"))
+def test_a_reminder_names_the_room_booked_and_where_it_is(now):
+    room = RoomFactory(name="Hopper", location="Floor 2")
+    meeting = meeting_in(now, 10, location="bring laptops", room=room)
     paul = invite(meeting)
 
     reminders_send_due(now=now)
 
     [message] = Notification.objects.filter(recipient=paul).values_list("message", flat=True)
-    assert message.endswith("at Hopper, bring laptops.")
+    assert message.endswith("at Hopper, Floor 2, bring laptops.")
 
 
 @pytest.mark.parametrize(
