@@ -15,7 +15,7 @@ from accounts.models import User
 
 from . import emails
 from .messages import NOTIFICATION_KIND, event_message
-from .models import Event, Notification
+from .models import Event, Notification, meeting_model
 
 logger = logging.getLogger(__name__)
 
@@ -93,10 +93,8 @@ def event_attempt_failed(*, event_id: str, error: BaseException) -> None:
 
 @transaction.atomic
 def _create_notifications(event: Event) -> None:
-    from meetings.models import Meeting
-
     meeting_id = event.meeting_id
-    if meeting_id and not Meeting.objects.filter(pk=meeting_id).exists():
+    if meeting_id and not meeting_model().objects.filter(pk=meeting_id).exists():
         meeting_id = None  # deleted since: keep the message, drop the link
     recipients = User.objects.filter(pk__in=event.recipient_ids, is_active=True).only(
         "id", "timezone"
