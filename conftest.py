@@ -4,6 +4,8 @@ import os
 
 import pytest
 
+pytest_plugins = ["notifications.tests.fixtures"]
+
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
 

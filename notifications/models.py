@@ -136,3 +136,14 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+
+def meeting_model() -> type[models.Model]:
+    """The model behind Notification.meeting (meetings.Meeting).
+
+    meetings sits above notifications (its services record the events that notifications
+    delivers), so notifications imports nothing from meetings: it knows a meeting only as the
+    target of a foreign key declared by string, the way reusable apps reach the user model.
+    Code here that needs the model itself reaches it through this one door, not an import.
+    """
+    return Notification._meta.get_field("meeting").related_model

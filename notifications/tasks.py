@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from scheduler.cache_backend import CircuitBreaker
 
-from . import outbox, reminders, services
+from . import delivery, services
 
 logger = logging.getLogger(__name__)
 
@@ -32,9 +32,9 @@ _broker = CircuitBreaker(pause=5.0)
 )
 def deliver_event(self, event_id: str) -> bool:
     try:
-        return outbox.event_deliver(event_id=event_id)
+        return delivery.event_deliver(event_id=event_id)
     except Exception as error:
-        outbox.event_attempt_failed(event_id=event_id, error=error)
+        delivery.event_attempt_failed(event_id=event_id, error=error)
         raise
 
 
@@ -56,17 +56,12 @@ def enqueue_deliveries(event_ids: list[str]) -> None:
 
 @shared_task(acks_late=True)
 def sweep_outbox() -> int:
-    event_ids = outbox.events_due_for_sweep(now=timezone.now())
+    event_ids = delivery.events_due_for_sweep(now=timezone.now())
     for event_id in event_ids:
         deliver_event.apply_async(args=[event_id])
     if event_ids:
         logger.info("Outbox sweep queued %s undelivered events", len(event_ids))
     return len(event_ids)
-
-
-@shared_task(acks_late=True, autoretry_for=TRANSIENT, max_retries=2)
-def send_due_reminders() -> int:
-    return reminders.reminders_send_due(now=timezone.now())
 
 
 @shared_task(acks_late=True)

@@ -16,7 +16,7 @@ import django
 
 django.setup()
 
-from notifications import emails, outbox  # noqa: E402
+from notifications import emails  # noqa: E402
 from notifications.models import Notification  # noqa: E402
 from scheduler.celery import app  # noqa: E402
 
@@ -47,7 +47,7 @@ else:
         stall_once()
         return real_send(*args, **kwargs)
 
-    outbox.emails.send_pending_emails = stall_then_send
+    emails.send_pending_emails = stall_then_send
 
 app.worker_main(
     [

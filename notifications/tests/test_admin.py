@@ -4,7 +4,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from notifications.models import Notification
+from accounts.tests.factories import UserFactory
+from notifications.models import Event, Notification
 from notifications.tests.factories import NotificationFactory
 from testsupport.admin_datasets import assert_fixed_queries
 
@@ -52,8 +53,6 @@ EVENTS = reverse("admin:notifications_event_changelist")
     "url", [EVENTS, EVENTS + "?delivery=pending", EVENTS + "?delivery=failed&kind__exact=rsvp"]
 )
 def test_the_outbox_list_runs_a_fixed_number_of_queries(admin_client, url):
-    from notifications.models import Event
-
     counts = []
     for size in (1, 60):
         Event.objects.bulk_create(
@@ -67,9 +66,6 @@ def test_the_outbox_list_runs_a_fixed_number_of_queries(admin_client, url):
 
 
 def test_staff_deliver_a_failed_event_again(admin_client, django_capture_on_commit_callbacks):
-    from accounts.tests.factories import UserFactory
-    from notifications.models import Event
-
     guest = UserFactory()
     event = Event.objects.create(
         kind="rsvp", recipient_ids=[guest.pk], attempts=11, failed_at=timezone.now()

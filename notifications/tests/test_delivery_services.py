@@ -16,7 +16,7 @@ from django.core import mail
 from rest_framework.test import APIClient
 
 from accounts.tests.factories import UserFactory
-from notifications import outbox, tasks
+from notifications import delivery, tasks
 from notifications.models import Event, Notification
 from scheduler.celery import app
 from testsupport.servers import ROOT, private_redis, shared_environment, wait_until
@@ -43,7 +43,7 @@ def real_broker(url, settings):
 @pytest.fixture
 def broker(settings, monkeypatch):
     """A private Redis as the Celery broker."""
-    monkeypatch.setattr(outbox, "SWEEP_AFTER", timedelta(0))
+    monkeypatch.setattr(delivery, "SWEEP_AFTER", timedelta(0))
     with private_redis() as redis, real_broker(redis.url, settings):
         yield redis
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.tests.factories import UserFactory
 from meetings.models import Meeting
 from meetings.tests.factories import MeetingFactory, ParticipantFactory
-from notifications import outbox, tasks
+from notifications import delivery, tasks
 from notifications.models import Event, Notification
 
 pytestmark = pytest.mark.django_db
@@ -181,19 +181,19 @@ def test_a_broker_outage_at_commit_loses_nothing(people, api_as, committed, monk
     monkeypatch.undo()
     tasks._broker._open_until = 0
     # once the broker is back, the sweep delivers it
-    later = timezone.now() + outbox.SWEEP_AFTER + timedelta(seconds=1)
-    for event_id in outbox.events_due_for_sweep(now=later):
+    later = timezone.now() + delivery.SWEEP_AFTER + timedelta(seconds=1)
+    for event_id in delivery.events_due_for_sweep(now=later):
         tasks.deliver_event(event_id)
     assert received(people["paul"], "invitation") != []
-    assert outbox.events_due_for_sweep(now=later) == []
+    assert delivery.events_due_for_sweep(now=later) == []
 
 
 def test_the_sweep_leaves_young_and_delivered_events_alone(people, meeting):
     now = timezone.now()
     Event.objects.create(kind="rsvp", recipient_ids=[people["olga"].pk])  # just happened
 
-    assert outbox.events_due_for_sweep(now=now) == []
-    assert len(outbox.events_due_for_sweep(now=now + timedelta(minutes=5))) == 1
+    assert delivery.events_due_for_sweep(now=now) == []
+    assert len(delivery.events_due_for_sweep(now=now + timedelta(minutes=5))) == 1
 
 
 def test_an_event_that_keeps_failing_is_given_up_after_a_bound(people, monkeypatch):
@@ -202,15 +202,15 @@ def test_an_event_that_keeps_failing_is_given_up_after_a_bound(people, monkeypat
     def broken(event):
         raise ValueError("a bug")
 
-    monkeypatch.setattr(outbox, "_create_notifications", broken)
-    for _ in range(outbox.MAX_ATTEMPTS):
+    monkeypatch.setattr(delivery, "_create_notifications", broken)
+    for _ in range(delivery.MAX_ATTEMPTS):
         with pytest.raises(ValueError, match="a bug"):
             tasks.deliver_event(str(event.pk))
     assert tasks.deliver_event(str(event.pk)) is False
 
     event.refresh_from_db()
     assert event.failed_at is not None
-    assert event.attempts == outbox.MAX_ATTEMPTS + 1
+    assert event.attempts == delivery.MAX_ATTEMPTS + 1
     assert "a bug" in event.last_error
 
 

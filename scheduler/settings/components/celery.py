@@ -36,7 +36,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 
 CELERY_BEAT_SCHEDULE = {
-    "send-due-reminders": {"task": "notifications.tasks.send_due_reminders", "schedule": 60.0},
+    "send-due-reminders": {"task": "meetings.tasks.send_due_reminders", "schedule": 60.0},
     "sweep-outbox": {"task": "notifications.tasks.sweep_outbox", "schedule": 30.0},
     "silk-garbage-collect": {"task": "scheduler.tasks.silk_garbage_collect", "schedule": 600.0},
     "delete-expired-tokens": {

@@ -6,10 +6,11 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 
 from accounts.models import User
+from notifications import emails
+from notifications.messages import reminder_message
+from notifications.models import Notification
 
-from . import emails
-from .messages import reminder_message
-from .models import Notification
+from .models import Meeting, Participant, meeting_place
 
 REMINDER_MINUTES = [minutes for minutes, _ in User.REMINDER_CHOICES if minutes > 0]
 
@@ -31,8 +32,6 @@ def reminders_send_due(*, now: datetime) -> int:
 
 
 def _remind(*, now: datetime, minutes: int) -> int:
-    from meetings.models import Meeting, Participant
-
     already = Notification.objects.filter(
         kind=Notification.Kind.REMINDER,
         meeting_id=OuterRef("meeting_id"),
@@ -57,7 +56,8 @@ def _remind(*, now: datetime, minutes: int) -> int:
             "meeting__title",
             "meeting__start_time",
             "meeting__location",
-            "meeting__room__name",  # a LEFT JOIN in the same query
+            "meeting__room__name",  # the room: one LEFT JOIN in the same query
+            "meeting__room__location",
         )
     )
     rows = [
@@ -68,12 +68,14 @@ def _remind(*, now: datetime, minutes: int) -> int:
             message=reminder_message(
                 title=title,
                 start=start,
-                location=", ".join(part for part in (room, location) if part),
+                location=meeting_place(
+                    room_name=room, room_location=room_location, location=location
+                ),
                 zone_name=zone,
             ),
             about_start=start,
         )
-        for meeting_id, user_id, zone, title, start, location, room in due
+        for meeting_id, user_id, zone, title, start, location, room, room_location in due
     ]
     if rows:
         Notification.objects.bulk_create(rows, ignore_conflicts=True)

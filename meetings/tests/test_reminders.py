@@ -2,22 +2,14 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from meetings.models import Meeting, Participant
+from meetings.reminders import reminders_send_due
 from meetings.tests.factories import MeetingFactory, ParticipantFactory, RoomFactory
 from notifications.models import Notification
-from notifications.reminders import reminders_send_due
-from notifications.services import notifications_delete_old
-from notifications.tests.factories import NotificationFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def now():
-    return timezone.now().replace(microsecond=0)
 
 
 def meeting_in(now, minutes, **fields):
@@ -47,14 +39,15 @@ def test_a_participant_is_reminded_once_within_their_reminder_time(now):
     assert [m.to for m in mail.outbox] == [[paul.email]]
 
 
-def test_a_reminder_names_the_room_booked(now):
-    meeting = meeting_in(now, 10, location="bring laptops", room=RoomFactory(name="Hopper"))
+def test_a_reminder_names_the_room_booked_and_where_it_is(now):
+    room = RoomFactory(name="Hopper", location="Floor 2")
+    meeting = meeting_in(now, 10, location="bring laptops", room=room)
     paul = invite(meeting)
 
     reminders_send_due(now=now)
 
     [message] = Notification.objects.filter(recipient=paul).values_list("message", flat=True)
-    assert message.endswith("at Hopper, bring laptops.")
+    assert message.endswith("at Hopper, Floor 2, bring laptops.")
 
 
 @pytest.mark.parametrize(
@@ -113,20 +106,3 @@ def test_reminding_costs_a_fixed_number_of_queries(now, django_assert_num_querie
 
     assert created == Participant.objects.count() == 3 * meetings
     assert len(mail.outbox) == 3 * meetings
-
-
-def test_old_notifications_are_cleaned_up(now):
-    keep_recent_read = NotificationFactory(read_at=now)
-    keep_old_unread = NotificationFactory()
-    gone_old_read = NotificationFactory(read_at=now)
-    gone_ancient = NotificationFactory()
-    Notification.objects.filter(pk=keep_old_unread.pk).update(created_at=now - timedelta(days=200))
-    Notification.objects.filter(pk=gone_old_read.pk).update(created_at=now - timedelta(days=100))
-    Notification.objects.filter(pk=gone_ancient.pk).update(created_at=now - timedelta(days=400))
-
-    assert notifications_delete_old(now=now) == 2
-
-    assert set(Notification.objects.values_list("pk", flat=True)) == {
-        keep_recent_read.pk,
-        keep_old_unread.pk,
-    }

@@ -1,0 +1,13 @@
+"""Celery tasks: each calls a service; retries live here."""
+
+from celery import shared_task
+from django.utils import timezone
+
+from notifications.tasks import TRANSIENT
+
+from . import reminders
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT, max_retries=2)
+def send_due_reminders() -> int:
+    return reminders.reminders_send_due(now=timezone.now())
