@@ -10,7 +10,7 @@ tokens, where nobody will ever take it for current.
 import logging
 import uuid
 from collections.abc import Callable, Hashable, Iterable
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -153,12 +153,12 @@ class RequestTally:
 _request_tally: ContextVar[RequestTally | None] = ContextVar("request_tally", default=None)
 
 
-def start_request_tally():
+def start_request_tally() -> tuple[RequestTally, Token[RequestTally | None]]:
     tally = RequestTally()
     return tally, _request_tally.set(tally)
 
 
-def end_request_tally(token) -> None:
+def end_request_tally(token: Token[RequestTally | None]) -> None:
     _request_tally.reset(token)
 
 
