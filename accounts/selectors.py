@@ -1,3 +1,5 @@
+from collections.abc import Iterable
+
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
@@ -21,7 +23,7 @@ def user_search(*, term: str = "") -> QuerySet[User]:
     )
 
 
-def user_refs(*, user_ids) -> dict[int, dict]:
+def user_refs(*, user_ids: Iterable[int]) -> dict[int, dict]:
     """{id: {"id", "username"}} for the given people, in one query."""
     rows = User.objects.filter(pk__in=list(user_ids)).values_list("id", "username")
     return {user_id: {"id": user_id, "username": username} for user_id, username in rows}

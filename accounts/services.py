@@ -21,7 +21,7 @@ PROFILE_FIELDS = (
 
 
 @transaction.atomic
-def user_update_profile(*, user: User, **changes) -> User:
+def user_update_profile(*, user: User, **changes: object) -> User:
     """Change the user's own name, time zone, reminder time or working hours (each validated by
     the caller). What changes is decided against the row as locked, not against `user`, which
     may be a copy read before another request changed it: so that two requests changing one
@@ -51,12 +51,13 @@ def _new_feed_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def user_feed_token(*, user: User) -> str:
+def user_feed_token(*, user: User) -> str | None:
     """The user's feed token, made on first use.
 
     Two first requests at once must agree on one token: the UPDATE only fills an empty one,
     and the loser reads the winner's. One statement needs no transaction of its own, and once
-    the token exists this costs no query at all.
+    the token exists this costs no query at all. None only if the feed was turned off between
+    the loser's UPDATE and its read.
     """
     if user.feed_token:
         return user.feed_token

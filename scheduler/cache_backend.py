@@ -8,7 +8,9 @@ a failed cache call answers "not cached" instead of failing the request.
 import logging
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from django_redis.cache import RedisCache
 from django_redis.exceptions import ConnectionInterrupted
@@ -42,7 +44,7 @@ _tried_anyway = threading.local()
 
 
 @contextmanager
-def tried_even_if_unavailable():
+def tried_even_if_unavailable() -> Iterator[None]:
     """Cache calls made inside are tried even while this process's breaker is open.
 
     For invalidations: the breaker is per process, so another app server may be reading from
@@ -56,16 +58,16 @@ def tried_even_if_unavailable():
 
 
 class _GuardedClient:
-    def __init__(self, client, breaker: CircuitBreaker):
+    def __init__(self, client: Any, breaker: CircuitBreaker):
         self._client = client
         self._breaker = breaker
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         attribute = getattr(self._client, name)
         if not callable(attribute):
             return attribute
 
-        def guarded(*args, **kwargs):
+        def guarded(*args: Any, **kwargs: Any) -> Any:
             if self._breaker.is_open and not getattr(_tried_anyway, "active", False):
                 raise ConnectionInterrupted(connection=None)
             try:
@@ -78,11 +80,11 @@ class _GuardedClient:
 
 
 class ResilientRedisCache(RedisCache):
-    def __init__(self, server, params):
+    def __init__(self, server: str, params: dict[str, Any]):
         super().__init__(server, params)
         pause = params.get("OPTIONS", {}).get("CIRCUIT_BREAKER_PAUSE", 5.0)
         self.breaker = CircuitBreaker(pause)
 
     @property
-    def client(self):
+    def client(self) -> Any:  # a stand-in for django-redis's client: any of its methods
         return _GuardedClient(super().client, self.breaker)

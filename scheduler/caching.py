@@ -9,9 +9,10 @@ tokens, where nobody will ever take it for current.
 
 import logging
 import uuid
-from collections.abc import Callable, Hashable, Iterable
-from contextvars import ContextVar
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from contextvars import ContextVar, Token
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.core.cache import cache, caches
 from django.utils.connection import ConnectionProxy
@@ -26,6 +27,9 @@ counters = ConnectionProxy(caches, "counters")
 
 GLOBAL_GENERATION_KEY = "gen:all"
 STATS_PREFIX = "cachestats"
+
+Part = TypeVar("Part", bound=Hashable)  # what tells a user's entries apart (a month, ...)
+Value = TypeVar("Value")
 
 
 def generation_key(user_id: int) -> str:
@@ -80,11 +84,11 @@ def cached_for_user(
 def cached_for_users(
     *,
     family: str,
-    keys: dict[tuple[int, Hashable], str],
+    keys: Mapping[tuple[int, Part], str],
     timeout: int,
-    compute: Callable[[set[tuple[int, Hashable]]], dict[tuple[int, Hashable], object]],
+    compute: Callable[[set[tuple[int, Part]]], dict[tuple[int, Part], Value]],
     may_store: Callable[[], bool] = lambda: True,
-) -> dict[tuple[int, Hashable], object]:
+) -> dict[tuple[int, Part], Value]:
     """cached_for_user() for many entries of many users at once: `keys` maps (user id, any
     part) to a cache key. One round trip reads every generation and entry; compute() gets the set
     of (user id, part) that missed and returns their values, computed together (one query),
@@ -101,7 +105,8 @@ def cached_for_users(
             generation_key(user_id)))
         for user_id in user_ids
     }  # fmt: skip
-    values, missing = {}, set()
+    values: dict[tuple[int, Part], Value] = {}
+    missing: set[tuple[int, Part]] = set()
     for (user_id, part), key in keys.items():
         entry = found.get(key)
         if entry is not None and entry.get("generations") == generations[user_id]:
@@ -171,12 +176,12 @@ class RequestTally:
 _request_tally: ContextVar[RequestTally | None] = ContextVar("request_tally", default=None)
 
 
-def start_request_tally():
+def start_request_tally() -> tuple[RequestTally, Token[RequestTally | None]]:
     tally = RequestTally()
     return tally, _request_tally.set(tally)
 
 
-def end_request_tally(token) -> None:
+def end_request_tally(token: Token[RequestTally | None]) -> None:
     _request_tally.reset(token)
 
 

@@ -144,7 +144,9 @@ def free_busy(*, users: Sequence[User], start: datetime, end: datetime) -> list[
     ]
 
 
-def _timeline(spans: dict[str, list[Interval]], *, start, end) -> list[BusyInterval]:
+def _timeline(
+    spans: dict[str, list[Interval]], *, start: datetime, end: datetime
+) -> list[BusyInterval]:
     busy = merged(clipped(spans[BUSY], start=start, end=end))
     tentative = difference(merged(clipped(spans[TENTATIVE], start=start, end=end)), busy)
     timeline = [BusyInterval(a, b, BUSY) for a, b in busy]

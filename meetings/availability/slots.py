@@ -83,7 +83,8 @@ def _with_rooms(context: "_Context", *, free: list[Interval], limit: int) -> Sug
     rooms = rooms_with_bookings(
         min_capacity=len(context.people), start=context.start, end=context.end
     )
-    slots, slot_rooms = [], []
+    slots: list[Interval] = []
+    slot_rooms: list[list[RoomRef]] = []
     for slot in candidate_slots(free, duration=context.duration):
         if len(slots) == limit:
             break

@@ -4,6 +4,8 @@ import zoneinfo
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from accounts.models import User
+
 from .intervals import Interval, clipped
 
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -17,7 +19,7 @@ class WorkingHours:
     weekdays: frozenset[int]  # ISO: 1 = Monday
 
     @classmethod
-    def of(cls, user) -> "WorkingHours":
+    def of(cls, user: User) -> "WorkingHours":
         return cls(user.timezone, user.work_start, user.work_end, user.working_weekdays)
 
 
