@@ -51,21 +51,20 @@ def _new_feed_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def user_feed_token(*, user: User) -> str | None:
+def user_feed_token(*, user: User) -> str:
     """The user's feed token, made on first use.
 
     Two first requests at once must agree on one token: the UPDATE only fills an empty one,
     and the loser reads the winner's. One statement needs no transaction of its own, and once
-    the token exists this costs no query at all. None only if the feed was turned off between
-    the loser's UPDATE and its read.
+    the token exists this costs no query at all. Were the feed turned off between the loser's
+    UPDATE and its read, it makes one again.
     """
-    if user.feed_token:
-        return user.feed_token
-    token = _new_feed_token()
-    if User.objects.filter(pk=user.pk, feed_token__isnull=True).update(feed_token=token):
-        user.feed_token = token
-    else:
-        user.refresh_from_db(fields=["feed_token"])
+    while not user.feed_token:
+        token = _new_feed_token()
+        if User.objects.filter(pk=user.pk, feed_token__isnull=True).update(feed_token=token):
+            user.feed_token = token
+        else:
+            user.refresh_from_db(fields=["feed_token"])
     return user.feed_token
 
 
