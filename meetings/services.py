@@ -36,7 +36,7 @@ from .invitations import (
 )
 from .models import Meeting, Participant, check_meeting_times
 
-ROOM_FIELDS = ("room__id", "room__name", "room__capacity")
+ROOM_FIELDS = ("room__id", "room__name", "room__capacity", "room__location")  # events: .place
 MAX_PARTICIPANTS = 500
 MAX_BULK_MEETINGS = 500
 EDITABLE_FIELDS = (
@@ -137,17 +137,11 @@ def _event(kind: str, meeting: Meeting, *, actor: User, to: Iterable[int], **ext
             "title": meeting.title,
             "start_time": meeting.start_time.isoformat(),
             "end_time": meeting.end_time.isoformat(),
-            "location": _place(meeting),
+            "location": meeting.place,
             "actor_name": actor.get_full_name() or actor.username,
             **extra,
         },
     )
-
-
-def _place(meeting: Meeting) -> str:
-    """Where people go: the room booked, and the meeting's own location words."""
-    room = meeting.room if meeting.room_id else None
-    return ", ".join(part for part in (room and room.name, meeting.location) if part)
 
 
 def _invitees_of(meeting_ids: Collection[int]) -> dict[int, list[int]]:
