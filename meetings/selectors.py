@@ -99,12 +99,6 @@ def meeting_detail_queryset(*, user: User) -> QuerySet[Meeting]:
     return meeting_list(user=user)
 
 
-def meeting_participants(*, meeting: Meeting) -> QuerySet[Participant]:
-    return meeting.participants.select_related("user").only(
-        "id", "meeting_id", "status", "responded_at", "comment", *user_ref("user")
-    )
-
-
 @dataclass(frozen=True)
 class MeetingStats:
     figures: dict
