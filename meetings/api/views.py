@@ -16,9 +16,9 @@ from rest_framework.response import Response
 
 from meetings import cache as meeting_cache
 from meetings import selectors, services
-from meetings.conflicts import meeting_conflicts
 from meetings.dry_runs import rehearse
 from meetings.models import Meeting
+from meetings.people_conflicts import meeting_conflicts
 from scheduler.api.views import UserTimezoneMixin
 from scheduler.silk import profiled
 
