@@ -15,10 +15,18 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from meetings import cache as meeting_cache
-from meetings import selectors, services
+from meetings import selectors
 from meetings.dry_runs import rehearse
 from meetings.models import Meeting
 from meetings.people_conflicts import meeting_conflicts
+from meetings.services.bulk import meeting_bulk_create, meeting_bulk_set_status
+from meetings.services.lifecycle import (
+    meeting_cancel,
+    meeting_create,
+    meeting_delete,
+    meeting_update,
+)
+from meetings.services.participants import meeting_rsvp, participant_add, participant_remove
 from scheduler.api.views import UserTimezoneMixin
 from scheduler.silk import profiled
 
@@ -161,7 +169,7 @@ class MeetingViewSet(UserTimezoneMixin, viewsets.GenericViewSet):
         data.is_valid(raise_exception=True)
 
         def write():
-            return services.meeting_create(organizer=request.user, **data.validated_data)
+            return meeting_create(organizer=request.user, **data.validated_data)
 
         if dry_run:
             return self._rehearsed(write, new=True)
@@ -175,7 +183,7 @@ class MeetingViewSet(UserTimezoneMixin, viewsets.GenericViewSet):
         data.is_valid(raise_exception=True)
 
         def write():
-            return services.meeting_update(meeting=meeting, by=request.user, **data.validated_data)
+            return meeting_update(meeting=meeting, by=request.user, **data.validated_data)
 
         if dry_run:
             return self._rehearsed(write, new=False)
@@ -183,7 +191,7 @@ class MeetingViewSet(UserTimezoneMixin, viewsets.GenericViewSet):
         return Response(self._written(meeting.pk))
 
     def destroy(self, request, pk=None):
-        services.meeting_delete(meeting=self.get_object(), by=request.user)
+        meeting_delete(meeting=self.get_object(), by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=s.CancelSerializer, responses=s.MeetingSerializer)
@@ -192,7 +200,7 @@ class MeetingViewSet(UserTimezoneMixin, viewsets.GenericViewSet):
         meeting = self.get_object()
         data = s.CancelSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.meeting_cancel(meeting=meeting, by=request.user, **data.validated_data)
+        meeting_cancel(meeting=meeting, by=request.user, **data.validated_data)
         return Response(self._read(meeting.pk))
 
     @extend_schema(request=s.RsvpSerializer, responses=s.ParticipantSerializer)
@@ -201,7 +209,7 @@ class MeetingViewSet(UserTimezoneMixin, viewsets.GenericViewSet):
         meeting = self.get_object()
         data = s.RsvpSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        answer = services.meeting_rsvp(meeting=meeting, user=request.user, **data.validated_data)
+        answer = meeting_rsvp(meeting=meeting, user=request.user, **data.validated_data)
         return Response(s.ParticipantSerializer(answer).data)
 
     @extend_schema(methods=["GET"], responses=s.ParticipantSerializer(many=True), filters=False)
@@ -217,7 +225,7 @@ class MeetingViewSet(UserTimezoneMixin, viewsets.GenericViewSet):
             return Response(s.ParticipantSerializer(meeting.participants.all(), many=True).data)
         data = s.InviteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        participant, created = services.participant_add(
+        participant, created = participant_add(
             meeting=meeting, by=request.user, user_id=data.validated_data["user_id"]
         )
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
@@ -226,7 +234,7 @@ class MeetingViewSet(UserTimezoneMixin, viewsets.GenericViewSet):
     @extend_schema(responses={204: None})
     @action(detail=True, methods=["delete"], url_path=rf"participants/(?P<user_id>{ID})")
     def remove_participant(self, request, pk=None, user_id=None):
-        removed = services.participant_remove(
+        removed = participant_remove(
             meeting=self.get_object(), by=request.user, user_id=int(user_id)
         )
         if not removed:
@@ -241,7 +249,7 @@ class MeetingViewSet(UserTimezoneMixin, viewsets.GenericViewSet):
     def bulk(self, request):
         data = s.MeetingBulkSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        meetings = services.meeting_bulk_create(organizer=request.user, items=data.validated_data)
+        meetings = meeting_bulk_create(organizer=request.user, items=data.validated_data)
         by_id = selectors.meeting_detail_queryset(user=request.user).in_bulk(
             [m.pk for m in meetings]
         )
@@ -255,7 +263,7 @@ class MeetingViewSet(UserTimezoneMixin, viewsets.GenericViewSet):
     def bulk_status(self, request):
         data = s.BulkStatusSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        updated = services.meeting_bulk_set_status(by=request.user, **data.validated_data)
+        updated = meeting_bulk_set_status(by=request.user, **data.validated_data)
         return Response({"updated": updated})
 
     @extend_schema(

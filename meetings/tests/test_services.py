@@ -2,7 +2,7 @@ import pytest
 
 from accounts.tests.factories import UserFactory
 from meetings.models import Meeting
-from meetings.services import meeting_bulk_cancel
+from meetings.services.bulk import meeting_bulk_cancel
 from meetings.tests.factories import MeetingFactory, ParticipantFactory
 
 pytestmark = pytest.mark.django_db
