@@ -263,7 +263,10 @@ class MeetingViewSet(UserTimezoneMixin, viewsets.GenericViewSet):
     def bulk_status(self, request):
         data = s.BulkStatusSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        updated = meeting_bulk_set_status(by=request.user, **data.validated_data)
+        own = Meeting.objects.organized_by(request.user).filter(pk__in=data.validated_data["ids"])
+        updated = meeting_bulk_set_status(
+            meetings=own, status=data.validated_data["status"], by=request.user
+        )
         return Response({"updated": updated})
 
     @extend_schema(

@@ -3,7 +3,7 @@ the function (this package re-exports nothing):
 
 - lifecycle.py     a meeting's life: meeting_create, meeting_update, meeting_cancel, meeting_delete
 - participants.py  invitations: participant_add, participant_remove, meeting_rsvp
-- bulk.py          the API's bulk writes: meeting_bulk_create, meeting_bulk_set_status
+- bulk.py          many meetings at once: meeting_bulk_create, meeting_bulk_set_status
 - events.py        the outbox events a change sends, and who they count against
 - checks.py        what every change to a meeting checks first (times, organizer, row lock)
 

@@ -1,7 +1,8 @@
-"""The API's bulk writes: many meetings made, or their status set, in a fixed number of
-statements. bulk_create and QuerySet.update() send no signal: these flush the caches."""
+"""Many meetings at once: made (the API's bulk request), or their status set (the API's
+bulk-status request and the admin's "cancel selected"), in a fixed number of statements.
+bulk_create and QuerySet.update() send no signal: these flush the caches."""
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -129,34 +130,43 @@ def _check_bulk_users_exist(invitees: list[list[int]], errors: dict) -> None:
 
 
 @transaction.atomic
-def meeting_bulk_set_status(*, by: User, ids: Collection[int], status: str) -> int:
-    """Set the status of the caller's own meetings among `ids` with one UPDATE.
+def meeting_bulk_set_status(
+    *, meetings: QuerySet[Meeting], status: str, by: User, counted: bool = True
+) -> int:
+    """Set the status of `meetings` with one UPDATE; returns how many changed. Their
+    participants hear of it from `by`.
 
-    Returns how many changed; other people's meetings and unknown ids are left alone.
-    Raises RoomConflict if a meeting taken back from cancelled finds its room booked.
+    `meetings` are those the caller may change: an organizer's own among the ids they sent
+    (the API), or staff's selection in the admin, whose notices are not counted against an
+    hourly budget (`counted=False`). Raises RoomConflict if a meeting taken back from
+    cancelled finds its room booked.
     """
     if status not in Meeting.Status.values:
         raise ValidationError({"status": "Use scheduled or cancelled."})
+    taking_back = status == Meeting.Status.SCHEDULED
     # Locked: a concurrent request for the same meetings waits, then finds them changed.
     changing = list(
-        Meeting.objects.filter(pk__in=list(ids), created_by=by)
-        .exclude(status=status)
+        meetings.exclude(status=status)
+        .select_related(None)  # the admin's queryset joins the organizer too
         .select_related("room")
         .only("id", "title", "start_time", "end_time", "location", *ROOM_FIELDS)
         .order_by("pk")
         .select_for_update(of=("self",))
     )
-    if status == Meeting.Status.SCHEDULED:
+    if taking_back:
         _check_taken_back_times(changing)
-    bookings = _rooms_taken_back(changing, by=by) if status == Meeting.Status.SCHEDULED else []
-    reason = {"cancellation_reason": ""} if status == Meeting.Status.SCHEDULED else {}
+    bookings = _rooms_taken_back(changing, by=by) if taking_back else []
+    reason = {"cancellation_reason": ""} if taking_back else {}
+    ids = [meeting.pk for meeting in changing]
     with refused_double_booking(bookings[0] if bookings else None, viewer_id=by.pk):
-        updated = Meeting.objects.filter(pk__in=[m.pk for m in changing]).update(
+        updated = Meeting.objects.filter(pk__in=ids).update(
             status=status, updated_at=timezone.now(), **reason
         )
     if changing:
-        flush_meetings(meeting_ids=[m.pk for m in changing], user_ids=[by.pk])
-        record_status_events(changing, status=status, by=by)
+        # The people of these meetings, found when the transaction commits: `by` among them
+        # when they organize them.
+        flush_meetings(meeting_ids=ids)
+        record_status_events(changing, status=status, by=by, counted=counted)
     return updated
 
 
@@ -188,24 +198,3 @@ def _rooms_taken_back(meetings: list[Meeting], *, by: User) -> list[Booking]:
         )
     check_rooms_free(rooms, bookings, viewer_id=by.pk)
     return bookings
-
-
-@transaction.atomic
-def meeting_bulk_cancel(*, meetings: QuerySet[Meeting], by: User) -> int:
-    """Cancel the scheduled meetings among `meetings` with one UPDATE; returns how many changed.
-    Their participants hear of it, from `by` (staff, in the admin)."""
-    changing = list(
-        meetings.filter(status=Meeting.Status.SCHEDULED)
-        .select_related(None)
-        .select_related("room")
-        .order_by("pk")
-        .only("id", "title", "start_time", "end_time", "location", *ROOM_FIELDS)
-        .select_for_update(of=("self",))
-    )
-    ids = [meeting.pk for meeting in changing]
-    cancelled = Meeting.objects.filter(pk__in=ids, status=Meeting.Status.SCHEDULED).update(
-        status=Meeting.Status.CANCELLED, updated_at=timezone.now()
-    )
-    flush_meetings(meeting_ids=ids)
-    record_status_events(changing, status=Meeting.Status.CANCELLED, by=by, counted=False)
-    return cancelled
