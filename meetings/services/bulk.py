@@ -27,7 +27,7 @@ from ..invitations import check_per_request_items, invitations_count
 from ..models import Meeting, Participant, check_meeting_times
 from .checks import check_times
 from .events import meeting_event, record_status_events
-from .participants import invitee_ids
+from .participants import invitee_ids, missing_users
 
 MAX_BULK_MEETINGS = 500
 ROOM_FIELDS = ("room__id", "room__name", "room__capacity", "room__location")  # events: .place
@@ -53,7 +53,8 @@ def meeting_bulk_create(*, organizer: User, items: Sequence[dict]) -> list[Meeti
             errors[str(index)] = error.message_dict
             invitees.append([])
     check_per_request_items(len(user_ids) for user_ids in invitees)
-    _check_bulk_users_exist(invitees, errors)
+    for index, reason in missing_users(invitees).items():
+        errors.setdefault(str(index), {})["participant_ids"] = [reason]
     rooms = _check_bulk_rooms(items, invitees, errors)
     if errors:
         raise ItemsValidationError(errors)
@@ -115,18 +116,6 @@ def _check_bulk_rooms(items: Sequence[dict], invitees: list[list[int]], errors: 
         except ValidationError as error:
             errors.setdefault(str(index), {}).update(error.message_dict)
     return rooms
-
-
-def _check_bulk_users_exist(invitees: list[list[int]], errors: dict) -> None:
-    wanted = {user_id for user_ids in invitees for user_id in user_ids}
-    if not wanted:
-        return
-    found = set(User.objects.filter(pk__in=wanted, is_active=True).values_list("pk", flat=True))
-    for index, user_ids in enumerate(invitees):
-        unknown = [user_id for user_id in user_ids if user_id not in found]
-        if unknown:
-            listed = ", ".join(str(user_id) for user_id in unknown[:20])
-            errors.setdefault(str(index), {})["participant_ids"] = [f"No such users: {listed}."]
 
 
 @transaction.atomic

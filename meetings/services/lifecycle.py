@@ -18,11 +18,11 @@ from ..selectors import meeting_invitees
 from .checks import check_times, meeting_locked, require_organizer
 from .events import meeting_event, record_update_events, tell
 from .participants import (
-    check_users_exist,
     invitations_delete,
     invite,
     invitee_ids,
     invitees_replace,
+    missing_users,
 )
 
 EDITABLE_FIELDS = (
@@ -47,7 +47,8 @@ def meeting_create(
     check_times(start_time, end_time)
     invitees = invitee_ids(participant_ids, organizer_id=organizer.pk)
     check_per_request(len(invitees))
-    check_users_exist(invitees)
+    if missing := missing_users([invitees]):
+        raise ValidationError({"participant_ids": missing[0]})
     room, booking = None, None
     if room_id is not None:
         room = locked_room(room_id)

@@ -31,14 +31,20 @@ def invitee_ids(ids: Iterable[int], *, organizer_id: int) -> list[int]:
     return wanted
 
 
-def check_users_exist(user_ids: Collection[int], *, field: str = "participant_ids") -> None:
-    if not user_ids:
-        return
-    found = set(User.objects.filter(pk__in=user_ids, is_active=True).values_list("pk", flat=True))
-    unknown = sorted(set(user_ids) - found)
-    if unknown:
-        listed = ", ".join(str(user_id) for user_id in unknown[:20])
-        raise ValidationError({field: f"No such users: {listed}."})
+def missing_users(groups: Sequence[Collection[int]]) -> dict[int, str]:
+    """For each group of user ids (by its position) that names someone who is no active user,
+    why it is refused: "No such users: 4, 7." One query for every group (a bulk request's
+    items), none if they are all empty."""
+    wanted = {user_id for user_ids in groups for user_id in user_ids}
+    if not wanted:
+        return {}
+    found = set(User.objects.filter(pk__in=wanted, is_active=True).values_list("pk", flat=True))
+    reasons = {}
+    for index, user_ids in enumerate(groups):
+        if unknown := sorted(set(user_ids) - found):
+            listed = ", ".join(str(user_id) for user_id in unknown[:20])
+            reasons[index] = f"No such users: {listed}."
+    return reasons
 
 
 def invite(meeting: Meeting, user_ids: Iterable[int]) -> None:
@@ -54,7 +60,8 @@ def invitees_replace(meeting: Meeting, participant_ids: Sequence[int]):
     """Make `participant_ids` the invitees; returns (added, removed) user ids."""
     wanted = set(invitee_ids(participant_ids, organizer_id=meeting.created_by_id))
     current = set(meeting.participants.values_list("user_id", flat=True))
-    check_users_exist(wanted - current)
+    if missing := missing_users([wanted - current]):
+        raise ValidationError({"participant_ids": missing[0]})
     dropped = current - wanted
     if dropped:
         invitations_delete(meeting.participants.filter(user_id__in=dropped))
@@ -106,7 +113,8 @@ def participant_add(*, meeting: Meeting, by: User, user_id: int) -> tuple[Partic
     require_organizer(meeting, by)
     if user_id == meeting.created_by_id:
         raise ValidationError({"user_id": "The organizer is not a participant of their meeting."})
-    check_users_exist([user_id], field="user_id")
+    if missing := missing_users([[user_id]]):
+        raise ValidationError({"user_id": missing[0]})
     already = meeting.participants.filter(user_id=user_id).exists()
     if not already:
         invited = meeting.participants.count()
