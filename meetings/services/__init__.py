@@ -5,7 +5,7 @@ the function (this package re-exports nothing):
 - participants.py  invitations: participant_add, participant_remove, meeting_rsvp
 - bulk.py          many meetings at once: meeting_bulk_create, meeting_bulk_set_status
 - events.py        the outbox events a change sends, and who they count against
-- checks.py        what every change to a meeting checks first (times, organizer, row lock)
+- checks.py        what every change to a meeting checks first: its times, its organizer
 
 Every public function is one transaction. Services validate what they are given and raise
 django.core.exceptions.ValidationError keyed by field, so any caller (API, admin, a task) gets

@@ -17,13 +17,16 @@ def check_times(start_time: datetime, end_time: datetime) -> None:
             raise ValidationError({name: f"Use a time between {FIRST_YEAR} and {LAST_YEAR}."})
 
 
-def meeting_locked(meeting: Meeting) -> Meeting:
+def locked_for_organizer(meeting: Meeting, *, by: User) -> Meeting:
     """The meeting's current row, locked until the transaction ends, so that concurrent
     changes to one meeting run one after the other, each checked against the other's result.
-    Raises Meeting.DoesNotExist if it was deleted meanwhile (the API answers 404)."""
-    return Meeting.objects.select_related("room").select_for_update(of=("self",)).get(pk=meeting.pk)
 
-
-def require_organizer(meeting: Meeting, user: User) -> None:
-    if meeting.created_by_id != user.pk:
+    Raises Meeting.DoesNotExist if it was deleted meanwhile (the API answers 404), and
+    PermissionDenied unless `by` organizes it.
+    """
+    meeting = (
+        Meeting.objects.select_related("room").select_for_update(of=("self",)).get(pk=meeting.pk)
+    )
+    if meeting.created_by_id != by.pk:
         raise PermissionDenied("Only the organizer can change this meeting.")
+    return meeting

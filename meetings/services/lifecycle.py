@@ -15,7 +15,7 @@ from ..cache import flush_meetings, people_in
 from ..invitations import check_per_request, invitations_count
 from ..models import Meeting, Participant
 from ..selectors import meeting_invitees
-from .checks import check_times, meeting_locked, require_organizer
+from .checks import check_times, locked_for_organizer
 from .events import meeting_event, record_update_events, tell
 from .participants import (
     invitations_delete,
@@ -83,8 +83,7 @@ def meeting_update(
     Raises RoomConflict if the room it books (now or after the change) is taken meanwhile, and
     HourlyInvitationLimit if it invites more people than the organizer may this hour.
     """
-    meeting = meeting_locked(meeting)
-    require_organizer(meeting, by)
+    meeting = locked_for_organizer(meeting, by=by)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError({name: "This field cannot be changed." for name in unknown})
@@ -140,8 +139,7 @@ def _booking_to_check(meeting: Meeting, changed: list[str], *, by: User) -> Book
 
 @transaction.atomic
 def meeting_delete(*, meeting: Meeting, by: User) -> None:
-    meeting = meeting_locked(meeting)
-    require_organizer(meeting, by)
+    meeting = locked_for_organizer(meeting, by=by)
     everyone = people_in({meeting.pk})
     tell([meeting_event(Event.Kind.MEETING_DELETED, meeting, actor=by, to=everyone)], by=by)
     invitations_delete(meeting.participants.all())
@@ -152,8 +150,7 @@ def meeting_delete(*, meeting: Meeting, by: User) -> None:
 @transaction.atomic
 def meeting_cancel(*, meeting: Meeting, by: User, reason: str = "") -> Meeting:
     """Cancel a meeting; cancelling it again only updates the reason."""
-    meeting = meeting_locked(meeting)
-    require_organizer(meeting, by)
+    meeting = locked_for_organizer(meeting, by=by)
     newly = meeting.status != Meeting.Status.CANCELLED
     meeting.status = Meeting.Status.CANCELLED
     meeting.cancellation_reason = reason

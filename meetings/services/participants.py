@@ -15,7 +15,7 @@ from ..booking import check_capacity
 from ..cache import flush_meetings
 from ..invitations import check_per_request, invitations_count
 from ..models import Meeting, Participant
-from .checks import meeting_locked, require_organizer
+from .checks import locked_for_organizer
 from .events import meeting_event, tell
 
 MAX_PARTICIPANTS = 500
@@ -109,8 +109,7 @@ def meeting_rsvp(*, meeting: Meeting, user: User, status: str, comment: str = ""
 def participant_add(*, meeting: Meeting, by: User, user_id: int) -> tuple[Participant, bool]:
     """Invite one person; inviting someone already invited changes nothing (and counts for
     no invitation). Returns the invitation and whether it is new."""
-    meeting = meeting_locked(meeting)
-    require_organizer(meeting, by)
+    meeting = locked_for_organizer(meeting, by=by)
     if user_id == meeting.created_by_id:
         raise ValidationError({"user_id": "The organizer is not a participant of their meeting."})
     if missing := missing_users([[user_id]]):
@@ -136,8 +135,7 @@ def participant_add(*, meeting: Meeting, by: User, user_id: int) -> tuple[Partic
 @transaction.atomic
 def participant_remove(*, meeting: Meeting, by: User, user_id: int) -> bool:
     """Withdraw an invitation; False if the person was not invited."""
-    meeting = meeting_locked(meeting)
-    require_organizer(meeting, by)
+    meeting = locked_for_organizer(meeting, by=by)
     deleted, _ = meeting.participants.filter(user_id=user_id).delete()
     if deleted:
         tell(
