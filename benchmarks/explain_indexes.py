@@ -26,8 +26,8 @@ from django.db.models import Count, Max, Min  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from meetings.booking import Booking, _clashes  # noqa: E402
-from meetings.conflicts import meeting_conflicts  # noqa: E402
 from meetings.models import Meeting, Participant, Room  # noqa: E402
+from meetings.people_conflicts import meeting_conflicts  # noqa: E402
 from meetings.selectors import meeting_list, room_upcoming_bookings  # noqa: E402
 from notifications.models import Notification  # noqa: E402
 

@@ -17,7 +17,8 @@ from .admin_inlines import InviteInline, ParticipantInline, invitations_save, pe
 from .booking import Booking, RoomConflict, check_capacity, check_room_free, locked_room
 from .models import Meeting, Participant, Room
 from .selectors import meeting_participant_counts, room_upcoming_bookings
-from .services import meeting_bulk_cancel, meeting_record_admin_save
+from .services.bulk import meeting_bulk_set_status
+from .services.events import meeting_record_admin_save
 
 UPCOMING_BOOKINGS = 20
 
@@ -243,7 +244,9 @@ class MeetingAdmin(SafeLookupsMixin, ZonedTimesMixin, admin.ModelAdmin):
 
     @admin.action(description="Cancel selected meetings", permissions=["change"])
     def cancel_selected(self, request, queryset):
-        cancelled = meeting_bulk_cancel(meetings=queryset, by=request.user)
+        cancelled = meeting_bulk_set_status(
+            meetings=queryset, status=Meeting.Status.CANCELLED, by=request.user, counted=False
+        )
         self.message_user(request, f"Cancelled {cancelled} meeting(s).", messages.SUCCESS)
 
 

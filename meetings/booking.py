@@ -17,8 +17,8 @@ from django.db import IntegrityError, connections, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 
-from .db import ROOM_CONSTRAINT, TsTzRange
 from .models import Meeting, Participant, Room
+from .postgres import ROOM_CONSTRAINT, TsTzRange
 from .selectors import user_ref
 
 

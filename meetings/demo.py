@@ -12,8 +12,8 @@ from django.utils import timezone
 from accounts.models import User
 from notifications.models import Notification
 
-from .bulk import insert_rows
 from .cache import flush_everything
+from .copy_loader import insert_rows
 from .models import Meeting, Participant, Room
 
 FIRST_NAMES = [

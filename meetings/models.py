@@ -6,7 +6,7 @@ from django.db import connections, models
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.db.models import Exists, F, OuterRef, Q
 
-from .db import TsTzRange
+from .postgres import TsTzRange
 
 
 def check_meeting_times(start_time: datetime, end_time: datetime) -> None:

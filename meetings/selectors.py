@@ -1,7 +1,7 @@
 """Reads of meetings, shaped for their callers: every related row a caller touches is loaded here,
 in a fixed number of queries."""
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -99,12 +99,6 @@ def meeting_detail_queryset(*, user: User) -> QuerySet[Meeting]:
     return meeting_list(user=user)
 
 
-def meeting_participants(*, meeting: Meeting) -> QuerySet[Participant]:
-    return meeting.participants.select_related("user").only(
-        "id", "meeting_id", "status", "responded_at", "comment", *user_ref("user")
-    )
-
-
 @dataclass(frozen=True)
 class MeetingStats:
     figures: dict
@@ -148,6 +142,15 @@ def meeting_participant_counts(*, meeting_ids: Iterable[int]) -> dict[int, int]:
         .annotate(n=Count("*"))
     )
     return dict(rows)
+
+
+def meeting_invitees(*, meeting_ids: Collection[int]) -> dict[int, list[int]]:
+    """The user ids each meeting invites (the organizer is not among them), in one query."""
+    invitees: dict[int, list[int]] = {meeting_id: [] for meeting_id in meeting_ids}
+    rows = Participant.objects.filter(meeting_id__in=list(meeting_ids)).order_by()
+    for meeting_id, user_id in rows.values_list("meeting_id", "user_id"):
+        invitees[meeting_id].append(user_id)
+    return invitees
 
 
 def meetings_per_week(*, first_week: datetime, weeks: int) -> list[tuple[datetime, int]]:

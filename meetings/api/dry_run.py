@@ -2,7 +2,7 @@
 
 from accounts.models import User
 from accounts.selectors import user_refs
-from meetings.rehearsal import Rehearsal
+from meetings.dry_runs import Rehearsal
 from notifications.messages import event_message
 
 from .conflicts import room_conflict_body

@@ -1,11 +1,19 @@
-"""The meeting representation for reads, built as plain dicts.
+"""The meeting representation for reads, built as plain dicts, and the JSON bodies of the
+cached reads (a list page, a meeting, statistics) built from them.
 
 It produces exactly what MeetingSerializer does (a test holds the two equal), in a fraction of
 the time: DRF builds a field object per attribute per row, which for a page of 50 meetings with
 150 participants was most of the list's cost. MeetingSerializer stays the schema's source.
 """
 
+from collections.abc import Iterable
+
+from rest_framework.pagination import BasePagination
+from rest_framework.renderers import JSONRenderer
+
 from scheduler.api.fields import rfc3339
+
+from .serializers import MeetingStatsSerializer
 
 
 def _user(user) -> dict:
@@ -43,3 +51,17 @@ def meeting_dict(meeting) -> dict:
         "created_at": rfc3339(meeting.created_at),
         "updated_at": rfc3339(meeting.updated_at),
     }
+
+
+def meeting_page_json(meetings: Iterable, *, paginator: BasePagination) -> bytes:
+    """A list page of `meetings`, with the links of the paginator that cut it."""
+    data = [meeting_dict(meeting) for meeting in meetings]
+    return JSONRenderer().render(paginator.get_paginated_response(data).data)
+
+
+def meeting_json(meeting) -> bytes:
+    return JSONRenderer().render(meeting_dict(meeting))
+
+
+def stats_json(figures: dict) -> bytes:
+    return JSONRenderer().render(MeetingStatsSerializer(figures).data)

@@ -4,7 +4,8 @@ from rest_framework import serializers
 
 from meetings.invitations import check_per_request_items
 from meetings.models import Meeting, Participant, Room
-from meetings.services import MAX_BULK_MEETINGS, MAX_PARTICIPANTS
+from meetings.services.bulk import MAX_BULK_MEETINGS
+from meetings.services.participants import MAX_PARTICIPANTS
 from scheduler.api.fields import (
     BoundedListField,
     LocalDateTimeField,

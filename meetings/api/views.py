@@ -1,7 +1,4 @@
-import json
-
 from django.http import Http404, HttpResponse
-from django.utils import timezone
 from drf_spectacular.utils import (
     OpenApiResponse,
     PolymorphicProxySerializer,
@@ -11,25 +8,27 @@ from drf_spectacular.utils import (
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from meetings import cache as meeting_cache
-from meetings import selectors, services
-from meetings.conflicts import meeting_conflicts
+from meetings import selectors
+from meetings.dry_runs import rehearse
 from meetings.models import Meeting
-from meetings.rehearsal import rehearse
+from meetings.services.bulk import meeting_bulk_create, meeting_bulk_set_status
+from meetings.services.lifecycle import (
+    meeting_cancel,
+    meeting_create,
+    meeting_delete,
+    meeting_update,
+)
+from meetings.services.participants import meeting_rsvp, participant_add, participant_remove
 from scheduler.api.views import UserTimezoneMixin
-from scheduler.silk import profiled
 
+from . import reads
 from . import serializers as s
-from .conflicts import people_conflicts_body
 from .dry_run import dry_run_body
 from .permissions import IsOrganizerOrReadOnly
-from .render import meeting_dict
 
 ID = r"[0-9]{1,18}"
-CACHE_PARAMS = {"from", "to", "status", "role", "search", "cursor", "page_size"}
 
 
 def _json(body: bytes) -> HttpResponse:
@@ -75,12 +74,12 @@ class MeetingViewSet(UserTimezoneMixin, viewsets.GenericViewSet):
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
-        if self.action == "list":
-            return selectors.meeting_list(user=self.request.user, filters=self._filters())
+        # What `participants` opens by id; the list, a meeting and statistics are cached
+        # reads (reads.py).
         return selectors.meeting_detail_queryset(user=self.request.user)
 
     def get_object(self):
-        if self.action in ("retrieve", "participants"):
+        if self.action == "participants":
             return super().get_object()
         # Writes need the row and its organizer, not the participants: a cheaper read.
         meeting = Meeting.objects.visible_to(self.request.user).filter(pk=self.kwargs["pk"])
@@ -90,30 +89,6 @@ class MeetingViewSet(UserTimezoneMixin, viewsets.GenericViewSet):
         self.check_object_permissions(self.request, meeting)
         return meeting
 
-    def _filters(self) -> selectors.MeetingFilters:
-        # A plain dict, not the QueryDict: DRF reads `?to=` in a QueryDict as "not given".
-        params = s.MeetingListParamsSerializer(data=self.request.query_params.dict())
-        params.is_valid(raise_exception=True)
-        data = params.validated_data
-        return selectors.MeetingFilters(
-            start=data.get("from"),
-            end=data.get("to"),
-            status=data.get("status"),
-            role=data.get("role"),
-            search=data.get("search"),
-        )
-
-    def _read(self, meeting_id: int) -> dict:
-        meeting = selectors.meeting_detail_queryset(user=self.request.user).get(pk=meeting_id)
-        return meeting_dict(meeting)
-
-    def _written(self, meeting_id: int) -> dict:
-        """The meeting as written, with the people it double-books."""
-        meeting = selectors.meeting_detail_queryset(user=self.request.user).get(pk=meeting_id)
-        data = meeting_dict(meeting)
-        data["conflicts"] = people_conflicts_body(meeting_conflicts(meeting=meeting))
-        return data
-
     def _dry_run_requested(self) -> bool:
         params = s.DryRunParamsSerializer(data=self.request.query_params.dict())
         params.is_valid(raise_exception=True)
@@ -121,39 +96,18 @@ class MeetingViewSet(UserTimezoneMixin, viewsets.GenericViewSet):
 
     def _rehearsed(self, write, *, new: bool) -> Response:
         def inspect(meeting):
-            data = self._written(meeting.pk)
+            data = reads.meeting_written_data(user=self.request.user, meeting_id=meeting.pk)
             people = {data["organizer"]["id"], *(p["user"]["id"] for p in data["participants"])}
             return data, people
 
         rehearsal = rehearse(write, inspect)
         return Response(dry_run_body(rehearsal, new=new, by=self.request.user))
 
-    def _variant(self, request, *parts) -> str:
-        """Everything an answer depends on besides the data, for its cache key."""
-        params = sorted(
-            (name, value) for name, value in request.query_params.items() if name in CACHE_PARAMS
-        )
-        here = (request.scheme, request.get_host(), timezone.get_current_timezone_name())
-        return json.dumps([*here, *parts, params])
-
     def list(self, request):
-        body = meeting_cache.meeting_list_page(
-            user_id=request.user.pk, variant=self._variant(request), render=self._render_list
-        )
-        return _json(body)
-
-    def _render_list(self) -> bytes:
-        page = self.paginate_queryset(self.get_queryset())
-        data = [meeting_dict(meeting) for meeting in page]
-        return JSONRenderer().render(self.get_paginated_response(data).data)
+        return _json(reads.meeting_list_page(request, paginator=self.paginator))
 
     def retrieve(self, request, pk=None):
-        body = meeting_cache.meeting_detail(
-            user_id=request.user.pk,
-            variant=self._variant(request, int(pk)),
-            render=lambda: JSONRenderer().render(meeting_dict(self.get_object())),
-        )
-        return _json(body)
+        return _json(reads.meeting_detail(request, meeting_id=int(pk)))
 
     def create(self, request):
         dry_run = self._dry_run_requested()
@@ -161,12 +115,13 @@ class MeetingViewSet(UserTimezoneMixin, viewsets.GenericViewSet):
         data.is_valid(raise_exception=True)
 
         def write():
-            return services.meeting_create(organizer=request.user, **data.validated_data)
+            return meeting_create(organizer=request.user, **data.validated_data)
 
         if dry_run:
             return self._rehearsed(write, new=True)
         meeting = write()
-        return Response(self._written(meeting.pk), status=status.HTTP_201_CREATED)
+        written = reads.meeting_written_data(user=request.user, meeting_id=meeting.pk)
+        return Response(written, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, pk=None):
         dry_run = self._dry_run_requested()
@@ -175,15 +130,15 @@ class MeetingViewSet(UserTimezoneMixin, viewsets.GenericViewSet):
         data.is_valid(raise_exception=True)
 
         def write():
-            return services.meeting_update(meeting=meeting, by=request.user, **data.validated_data)
+            return meeting_update(meeting=meeting, by=request.user, **data.validated_data)
 
         if dry_run:
             return self._rehearsed(write, new=False)
         write()
-        return Response(self._written(meeting.pk))
+        return Response(reads.meeting_written_data(user=request.user, meeting_id=meeting.pk))
 
     def destroy(self, request, pk=None):
-        services.meeting_delete(meeting=self.get_object(), by=request.user)
+        meeting_delete(meeting=self.get_object(), by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=s.CancelSerializer, responses=s.MeetingSerializer)
@@ -192,8 +147,8 @@ class MeetingViewSet(UserTimezoneMixin, viewsets.GenericViewSet):
         meeting = self.get_object()
         data = s.CancelSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.meeting_cancel(meeting=meeting, by=request.user, **data.validated_data)
-        return Response(self._read(meeting.pk))
+        meeting_cancel(meeting=meeting, by=request.user, **data.validated_data)
+        return Response(reads.meeting_data(user=request.user, meeting_id=meeting.pk))
 
     @extend_schema(request=s.RsvpSerializer, responses=s.ParticipantSerializer)
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
@@ -201,7 +156,7 @@ class MeetingViewSet(UserTimezoneMixin, viewsets.GenericViewSet):
         meeting = self.get_object()
         data = s.RsvpSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        answer = services.meeting_rsvp(meeting=meeting, user=request.user, **data.validated_data)
+        answer = meeting_rsvp(meeting=meeting, user=request.user, **data.validated_data)
         return Response(s.ParticipantSerializer(answer).data)
 
     @extend_schema(methods=["GET"], responses=s.ParticipantSerializer(many=True), filters=False)
@@ -217,7 +172,7 @@ class MeetingViewSet(UserTimezoneMixin, viewsets.GenericViewSet):
             return Response(s.ParticipantSerializer(meeting.participants.all(), many=True).data)
         data = s.InviteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        participant, created = services.participant_add(
+        participant, created = participant_add(
             meeting=meeting, by=request.user, user_id=data.validated_data["user_id"]
         )
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
@@ -226,7 +181,7 @@ class MeetingViewSet(UserTimezoneMixin, viewsets.GenericViewSet):
     @extend_schema(responses={204: None})
     @action(detail=True, methods=["delete"], url_path=rf"participants/(?P<user_id>{ID})")
     def remove_participant(self, request, pk=None, user_id=None):
-        removed = services.participant_remove(
+        removed = participant_remove(
             meeting=self.get_object(), by=request.user, user_id=int(user_id)
         )
         if not removed:
@@ -241,11 +196,9 @@ class MeetingViewSet(UserTimezoneMixin, viewsets.GenericViewSet):
     def bulk(self, request):
         data = s.MeetingBulkSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        meetings = services.meeting_bulk_create(organizer=request.user, items=data.validated_data)
-        by_id = selectors.meeting_detail_queryset(user=request.user).in_bulk(
-            [m.pk for m in meetings]
-        )
-        return Response([meeting_dict(by_id[m.pk]) for m in meetings], status=201)  # in order
+        meetings = meeting_bulk_create(organizer=request.user, items=data.validated_data)
+        written = reads.meetings_data(user=request.user, meeting_ids=[m.pk for m in meetings])
+        return Response(written, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         request=s.BulkStatusSerializer,
@@ -255,7 +208,10 @@ class MeetingViewSet(UserTimezoneMixin, viewsets.GenericViewSet):
     def bulk_status(self, request):
         data = s.BulkStatusSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        updated = services.meeting_bulk_set_status(by=request.user, **data.validated_data)
+        own = Meeting.objects.organized_by(request.user).filter(pk__in=data.validated_data["ids"])
+        updated = meeting_bulk_set_status(
+            meetings=own, status=data.validated_data["status"], by=request.user
+        )
         return Response({"updated": updated})
 
     @extend_schema(
@@ -264,15 +220,4 @@ class MeetingViewSet(UserTimezoneMixin, viewsets.GenericViewSet):
     )
     @action(detail=False, methods=["get"], pagination_class=None)
     def stats(self, request):
-        @profiled("meeting statistics")
-        def render():
-            totals = selectors.meeting_stats(
-                user=request.user, filters=self._filters(), now=timezone.now()
-            )
-            body = JSONRenderer().render(s.MeetingStatsSerializer(totals.figures).data)
-            return body, totals.next_start
-
-        body = meeting_cache.meeting_stats(
-            user_id=request.user.pk, variant=self._variant(request), render=render
-        )
-        return _json(body)
+        return _json(reads.meeting_stats(request))

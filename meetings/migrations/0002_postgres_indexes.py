@@ -1,7 +1,7 @@
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
-from meetings.db import meeting_postgres_indexes
+from meetings.postgres import meeting_postgres_indexes
 
 
 def add_indexes(apps, schema_editor):

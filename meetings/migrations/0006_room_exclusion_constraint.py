@@ -1,7 +1,7 @@
 from django.contrib.postgres.operations import BtreeGistExtension
 from django.db import migrations
 
-from meetings.db import room_exclusion_constraint
+from meetings.postgres import room_exclusion_constraint
 
 
 def add_constraint(apps, schema_editor):
@@ -18,7 +18,7 @@ def remove_constraint(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    """PostgreSQL refuses double bookings itself; see meetings.db.room_exclusion_constraint."""
+    """PostgreSQL refuses double bookings itself: meetings.postgres.room_exclusion_constraint."""
 
     dependencies = [("meetings", "0005_rooms")]
 

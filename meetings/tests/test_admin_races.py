@@ -10,9 +10,9 @@ from django.db import connection, transaction
 from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
-from meetings import services
 from meetings.admin import MeetingAdminForm
 from meetings.models import Meeting, Room
+from meetings.services.lifecycle import meeting_create
 from meetings.tests.factories import MeetingFactory, RoomFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -67,7 +67,7 @@ def test_a_room_booked_while_staff_delete_it_is_kept_with_a_message(admin_client
     # given: a booking under way, its transaction still open
     room, organizer = RoomFactory(), UserFactory()
     finish = held_open(
-        lambda: services.meeting_create(
+        lambda: meeting_create(
             organizer=organizer,
             title="Just booked",
             start_time=NINE,

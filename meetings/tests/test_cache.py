@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
 from meetings import cache as meeting_cache
-from meetings import services
 from meetings.models import Meeting, Participant
+from meetings.services.lifecycle import meeting_cancel, meeting_update
 from meetings.tests.factories import MeetingFactory, ParticipantFactory
 from scheduler import caching
 
@@ -249,7 +249,7 @@ def test_a_rolled_back_write_leaves_the_cache_right(world):
 
     def doomed():
         with transaction.atomic():
-            services.meeting_cancel(meeting=world["meeting"], by=world["organizer"], reason="x")
+            meeting_cancel(meeting=world["meeting"], by=world["organizer"], reason="x")
             # reads inside the transaction see its change, and must not cache it
             inside["reads"] = reads(guest_client, world["meeting"].pk)
             raise RuntimeError("roll back")
@@ -271,7 +271,7 @@ def test_a_slow_reader_cannot_put_stale_data_back(world, committed):
     def slow_render():
         # the writer gets in between the reader's query and its store
         with committed():
-            services.meeting_update(meeting=meeting, by=world["organizer"], title="Fresh")
+            meeting_update(meeting=meeting, by=world["organizer"], title="Fresh")
         return stale_body
 
     key = meeting_cache._key(meeting_cache.LIST, guest.pk, "race")

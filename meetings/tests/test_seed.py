@@ -5,7 +5,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import Count, F
 
 from accounts.models import User
-from meetings.bulk import insert_rows
+from meetings.copy_loader import insert_rows
 from meetings.models import Meeting, Participant
 from notifications.models import Notification
 

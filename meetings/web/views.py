@@ -11,8 +11,9 @@ from django.urls import reverse_lazy
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from meetings import selectors, services
+from meetings import selectors
 from meetings.models import Meeting
+from meetings.services.participants import meeting_rsvp
 
 from .forms import ANSWERS, RsvpForm
 
@@ -60,7 +61,7 @@ def meeting_rsvp_page(request, pk: int):
     form = RsvpForm(request.POST)
     if form.is_valid():
         try:
-            services.meeting_rsvp(meeting=meeting, user=request.user, **form.cleaned_data)
+            meeting_rsvp(meeting=meeting, user=request.user, **form.cleaned_data)
         except ValidationError as error:
             for field, reasons in _by_field(error).items():
                 form.add_error(field if field in form.fields else None, reasons)

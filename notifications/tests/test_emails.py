@@ -7,7 +7,8 @@ from django.core import mail
 from django.test import Client
 
 from accounts.tests.factories import UserFactory
-from meetings import services
+from meetings.services.lifecycle import meeting_create
+from meetings.services.participants import participant_remove
 from testsupport.smtp import SmtpSink
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +26,7 @@ def smtp(settings):
 
 
 def invite(organizer, *guests):
-    return services.meeting_create(
+    return meeting_create(
         organizer=organizer,
         title="Roadmap",
         start_time=datetime(2026, 7, 1, 8, tzinfo=UTC),
@@ -86,7 +87,7 @@ def test_someone_removed_from_a_meeting_is_linked_to_their_own_meetings(settings
 
     # when
     with committed():
-        services.participant_remove(meeting=meeting, by=olga, user_id=paul.pk)
+        participant_remove(meeting=meeting, by=olga, user_id=paul.pk)
 
     # then: the meeting is a 404 to paul now; his list is not
     invitation, removal = mail.outbox

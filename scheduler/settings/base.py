@@ -32,7 +32,6 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "rest_framework",
     "knox",  # API tokens: accounts.AuthToken, hashed, per client, expiring
-    "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "scheduler",  # templatetags for the admin

@@ -7,9 +7,9 @@ import pytest
 from icalendar import Calendar
 
 from accounts.tests.factories import UserFactory
-from meetings import services
 from meetings.feed import ics, selectors
 from meetings.models import Meeting, Participant, Room
+from meetings.services.lifecycle import meeting_cancel, meeting_update
 from meetings.tests.factories import MeetingFactory, ParticipantFactory
 
 pytestmark = pytest.mark.django_db
@@ -160,7 +160,7 @@ def test_events_are_in_time_order_and_the_same_data_gives_the_same_bytes(olga):
 def test_cancelled_meetings_stay_in_the_feed_as_cancelled(olga):
     # given
     meeting = meeting_at(olga, "Offsite", NOW + timedelta(days=2), description="Agenda")
-    services.meeting_cancel(meeting=meeting, by=olga, reason="Budget")
+    meeting_cancel(meeting=meeting, by=olga, reason="Budget")
 
     # when
     event = events(render(olga))["Offsite"]
@@ -237,7 +237,7 @@ def test_the_sequence_grows_with_each_revision(olga):
     before = events(render(olga))["Draft"].decoded("SEQUENCE")
 
     # when
-    services.meeting_update(meeting=meeting, by=olga, title="Final")
+    meeting_update(meeting=meeting, by=olga, title="Final")
 
     # then
     after = events(render(olga))["Final"].decoded("SEQUENCE")

@@ -4,7 +4,7 @@ import pytest
 
 from accounts.tests.factories import UserFactory
 from meetings.models import Meeting, Participant
-from meetings.services import MAX_BULK_MEETINGS
+from meetings.services.bulk import MAX_BULK_MEETINGS
 from meetings.tests.factories import MeetingFactory, ParticipantFactory
 
 pytestmark = pytest.mark.django_db

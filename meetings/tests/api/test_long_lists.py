@@ -7,7 +7,8 @@ import pytest
 from rest_framework import serializers
 
 from accounts.tests.factories import UserFactory
-from meetings.services import MAX_BULK_MEETINGS, MAX_PARTICIPANTS
+from meetings.services.bulk import MAX_BULK_MEETINGS
+from meetings.services.participants import MAX_PARTICIPANTS
 from meetings.tests.factories import MeetingFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ import pytest
 from accounts.tests.factories import UserFactory
 from meetings import invitations
 from meetings.models import Meeting, Participant
-from meetings.services import meeting_record_admin_save
+from meetings.services.events import meeting_record_admin_save
 from meetings.tests.factories import MeetingFactory, ParticipantFactory
 from notifications.models import Event
 

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 
 from accounts.tests.factories import UserFactory
-from meetings import services
+from meetings.api import views
 from meetings.models import Meeting, Participant
 from meetings.tests.factories import MeetingFactory
 from notifications.models import Event
@@ -22,7 +22,7 @@ T0 = datetime(2026, 3, 2, 10, tzinfo=UTC)
 def together(calls, service_name):
     """Run the calls in threads that all enter `service_name` at the same moment."""
     barrier = threading.Barrier(len(calls), timeout=10)
-    original = getattr(services, service_name)
+    original = getattr(views, service_name)
     results = [None] * len(calls)
 
     def gated(*args, **kwargs):
@@ -35,7 +35,7 @@ def together(calls, service_name):
         finally:
             connection.close()
 
-    with mock.patch(f"meetings.api.views.services.{service_name}", side_effect=gated):
+    with mock.patch(f"meetings.api.views.{service_name}", side_effect=gated):
         threads = [threading.Thread(target=run, args=pair) for pair in enumerate(calls)]
         for thread in threads:
             thread.start()
@@ -47,7 +47,7 @@ def together(calls, service_name):
 def first_then(first, second, service_name):
     """Let `second` run completely while `first` waits inside `service_name`."""
     inside, go_on, results = threading.Event(), threading.Event(), {}
-    original = getattr(services, service_name)
+    original = getattr(views, service_name)
 
     def held(*args, **kwargs):
         inside.set()
@@ -60,7 +60,7 @@ def first_then(first, second, service_name):
         finally:
             connection.close()
 
-    with mock.patch(f"meetings.api.views.services.{service_name}", side_effect=held):
+    with mock.patch(f"meetings.api.views.{service_name}", side_effect=held):
         thread = threading.Thread(target=run)
         thread.start()
         inside.wait(10)

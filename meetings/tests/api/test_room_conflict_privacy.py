@@ -150,8 +150,10 @@ def test_a_double_booking_the_database_refuses_names_the_meeting_only_to_those_w
 ):
     # given: a writer that slipped past the service's check (a race): the constraint refuses
     with (
-        mock.patch("meetings.services.locked_room", side_effect=lambda room_id: held.room),
-        mock.patch("meetings.services.check_room_free"),
+        mock.patch(
+            "meetings.services.lifecycle.locked_room", side_effect=lambda room_id: held.room
+        ),
+        mock.patch("meetings.services.lifecycle.check_room_free"),
     ):
         # when
         response = api_as(person(held, who)).post("/api/meetings/", in_ada(held.room))

@@ -59,8 +59,8 @@ def test_without_the_services_check_the_database_alone_refuses_the_double_bookin
     # given: a writer that forgets the rule (no room lock, no overlap check)
     room = RoomFactory()
     with (
-        mock.patch("meetings.services.locked_room", side_effect=lambda room_id: room),
-        mock.patch("meetings.services.check_room_free"),
+        mock.patch("meetings.services.lifecycle.locked_room", side_effect=lambda room_id: room),
+        mock.patch("meetings.services.lifecycle.check_room_free"),
     ):
         # when
         responses = book_at_once(api_as, room)

@@ -229,14 +229,14 @@ def test_bulk_bookings_are_checked_against_the_room_and_each_other(api_as):
 
 
 def test_the_notification_says_which_room(api_as):
-    room = RoomFactory(name="Ada")
+    room = RoomFactory(name="Ada", location="Floor 2")
     guest = UserFactory()
 
     api_as(UserFactory()).post(
         "/api/meetings/", booking(room, participant_ids=[guest.pk], location="Bring laptops")
     )
 
-    assert Event.objects.get().payload["location"] == "Ada, Bring laptops"
+    assert Event.objects.get().payload["location"] == "Ada, Floor 2, Bring laptops"
 
 
 def test_rooms_are_listed_by_name_and_filtered(api_as):

@@ -4,7 +4,7 @@ import pytest
 
 from accounts.tests.factories import UserFactory
 from meetings.models import Meeting, Participant
-from meetings.services import MAX_PARTICIPANTS
+from meetings.services.participants import MAX_PARTICIPANTS
 
 pytestmark = pytest.mark.django_db
 

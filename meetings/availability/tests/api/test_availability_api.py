@@ -438,7 +438,8 @@ def test_a_warm_free_busy_read_costs_no_busy_query_and_a_change_shows_at_once(
     api, api_as, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
     # given: ann's meeting, read once (cold)
-    from meetings import services
+    from meetings.services.lifecycle import meeting_update
+    from meetings.services.participants import meeting_rsvp
 
     ann, bob = UserFactory(username="ann"), UserFactory(username="bob")
     with django_capture_on_commit_callbacks(execute=True):
@@ -451,8 +452,8 @@ def test_a_warm_free_busy_read_costs_no_busy_query_and_a_change_shows_at_once(
     with django_assert_num_queries(2):  # the token with its user, the people
         warm = api.get(url).json()
     with django_capture_on_commit_callbacks(execute=True):
-        services.meeting_rsvp(meeting=invitation.meeting, user=bob, status="accepted")
-        services.meeting_update(meeting=held, by=ann, start_time=at(12), end_time=at(13))
+        meeting_rsvp(meeting=invitation.meeting, user=bob, status="accepted")
+        meeting_update(meeting=held, by=ann, start_time=at(12), end_time=at(13))
     after = api.get(url).json()
 
     # then

@@ -18,9 +18,10 @@ from accounts.models import User
 from accounts.services import user_feed_token
 from accounts.tests.factories import UserFactory
 from meetings import cache as meeting_cache
-from meetings import services
 from meetings.feed.api.views import MeetingFeedView
 from meetings.models import Meeting, Participant, Room
+from meetings.services.lifecycle import meeting_update
+from meetings.services.participants import meeting_rsvp
 from meetings.tests.factories import MeetingFactory, ParticipantFactory
 from scheduler import caching
 from scheduler.api.throttling import FeedMissRateThrottle, FeedRateThrottle
@@ -368,7 +369,7 @@ def test_a_change_gives_a_new_etag_and_the_old_one_gets_the_feed(anonymous, fed,
 
     # when
     with committed():
-        services.meeting_update(meeting=meeting, by=olga, title="Renamed")
+        meeting_update(meeting=meeting, by=olga, title="Renamed")
     response = anonymous.get(path, HTTP_IF_NONE_MATCH=old_etag)
 
     # then
@@ -420,7 +421,7 @@ def test_renaming_a_meeting_changes_the_next_feed_of_everyone_in_it(
 
     # when
     with committed():
-        services.meeting_update(meeting=meeting, by=olga, title="After")
+        meeting_update(meeting=meeting, by=olga, title="After")
 
     # then
     for path in paths:
@@ -438,7 +439,7 @@ def test_an_answer_changes_the_organizer_s_feed_and_a_decline_empties_the_guest_
 
     # when
     with committed():
-        services.meeting_rsvp(meeting=meeting, user=paul, status=Participant.Status.DECLINED)
+        meeting_rsvp(meeting=meeting, user=paul, status=Participant.Status.DECLINED)
 
     # then
     assert b"PARTSTAT=DECLINED" in anonymous.get(olga_path).content
