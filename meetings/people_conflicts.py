@@ -1,7 +1,7 @@
 """Who would be double-booked: each person's meetings that overlap a given time."""
 
-from .availability.busy import ORGANIZER_ROLE, busy_queryset
 from .models import Meeting, Participant
+from .selectors import ORGANIZER_ROLE, busy_queryset
 
 # Of a person's busy time, what counts as a conflict: meetings they organize or accepted.
 CONFLICTING = {ORGANIZER_ROLE, Participant.Status.ACCEPTED}

@@ -1,11 +1,12 @@
 """Reads of meetings, shaped for their callers: every related row a caller touches is loaded here,
 in a fixed number of queries."""
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import (
+    CharField,
     Count,
     DurationField,
     ExpressionWrapper,
@@ -15,6 +16,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Sum,
+    Value,
 )
 from django.db.models.functions import TruncWeek
 
@@ -23,6 +25,13 @@ from accounts.models import User
 from .models import Meeting, Participant, Room
 
 USER_REF_FIELDS = ("id", "username")
+ORGANIZER_ROLE = "organizer"
+# Answers that keep a meeting in someone's calendar (a declined one does not).
+HOLDING_ANSWERS = [
+    Participant.Status.ACCEPTED,
+    Participant.Status.TENTATIVE,
+    Participant.Status.NEEDS_ACTION,
+]
 ROOM_REF_FIELDS = ("room__id", "room__name", "room__location")
 # A meeting's own columns as every read shows it (the API, the calendar feed).
 MEETING_FIELDS = (
@@ -189,3 +198,29 @@ def room_upcoming_bookings(*, room: Room, now: datetime, limit: int) -> list[Mee
         .only("id", "title", "start_time", "end_time", "room_id", *user_ref("created_by"))
         .order_by("start_time", "id")[:limit]
     )
+
+
+def busy_queryset(
+    *, user_ids: Sequence[int], start: datetime, end: datetime, excluding: int | None = None
+) -> QuerySet:
+    """(user id, start, end, role) of every meeting that holds one of the people during
+    [start, end): those they organize (role "organizer"), and those they are invited to and
+    have not declined (role: their answer); cancelled meetings left out. Times only.
+
+    UNION ALL of the organizer half and the invited half, each finding the window's meetings
+    with the overlap index: on PostgreSQL the organizer half ANDs the GiST index with
+    meeting_organizer_start, and the invited half joins the GiST bitmap scan to an index scan
+    of participant_user_status (docs/availability.md has the plans).
+    """
+    window = (
+        Meeting.objects.overlapping(start, end).exclude(status=Meeting.Status.CANCELLED).order_by()
+    )
+    if excluding is not None:  # the meeting whose conflicts are asked for
+        window = window.exclude(pk=excluding)
+    organized = window.filter(created_by_id__in=user_ids).values_list(
+        "created_by_id", "start_time", "end_time", Value(ORGANIZER_ROLE, output_field=CharField())
+    )
+    invited = window.filter(
+        participants__user_id__in=user_ids, participants__status__in=HOLDING_ANSWERS
+    ).values_list("participants__user_id", "start_time", "end_time", "participants__status")
+    return organized.union(invited, all=True)

@@ -5,11 +5,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.db.models import CharField, QuerySet, Value
-
 from accounts.models import User
 from meetings import cache as meeting_cache
-from meetings.models import Meeting, Participant
+from meetings.models import Participant
+from meetings.selectors import busy_queryset
 
 from .intervals import Interval, clipped, difference, merged
 
@@ -21,7 +20,6 @@ _INVITED_STATUS = {
     Participant.Status.TENTATIVE: TENTATIVE,
     Participant.Status.NEEDS_ACTION: TENTATIVE,
 }
-ORGANIZER_ROLE = "organizer"
 
 
 @dataclass(frozen=True)
@@ -48,32 +46,6 @@ def availability_users(*, user_ids: Sequence[int]) -> list[User]:
         .in_bulk()
     )
     return [found[user_id] for user_id in user_ids if user_id in found]
-
-
-def busy_queryset(
-    *, user_ids: Sequence[int], start: datetime, end: datetime, excluding: int | None = None
-) -> QuerySet:
-    """(user id, start, end, role) of every meeting that holds one of the people during
-    [start, end): those they organize (role "organizer"), and those they are invited to and
-    have not declined (role: their answer); cancelled meetings left out. Times only.
-
-    UNION ALL of the organizer half and the invited half, each finding the window's meetings
-    with the overlap index: on PostgreSQL the organizer half ANDs the GiST index with
-    meeting_organizer_start, and the invited half joins the GiST bitmap scan to an index scan
-    of participant_user_status (docs/availability.md has the plans).
-    """
-    window = (
-        Meeting.objects.overlapping(start, end).exclude(status=Meeting.Status.CANCELLED).order_by()
-    )
-    if excluding is not None:  # the meeting whose conflicts are asked for
-        window = window.exclude(pk=excluding)
-    organized = window.filter(created_by_id__in=user_ids).values_list(
-        "created_by_id", "start_time", "end_time", Value(ORGANIZER_ROLE, output_field=CharField())
-    )
-    invited = window.filter(
-        participants__user_id__in=user_ids, participants__status__in=list(_INVITED_STATUS)
-    ).values_list("participants__user_id", "start_time", "end_time", "participants__status")
-    return organized.union(invited, all=True)
 
 
 def busy_rows(
