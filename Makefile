@@ -42,9 +42,10 @@ test-services: $(STAMP)  ## the suite against this machine's PostgreSQL and Redi
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/15} REQUIRE_SERVICES=1 \
 	$(BIN)/python -m pytest
 
-lint: $(STAMP)  ## ruff lint and format check; mypy over the modules listed in pyproject.toml
+lint: $(STAMP)  ## ruff; the import contracts (lint-imports); mypy over the modules listed in pyproject.toml
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/mypy
 
 format: $(STAMP)  ## apply ruff fixes and formatting
