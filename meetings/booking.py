@@ -1,6 +1,6 @@
 """The room rules: one booking of a room at a time, and no more people than it seats.
 
-On PostgreSQL the exclusion constraint room_no_double_booking (meetings.db) is the last word:
+On PostgreSQL the exclusion constraint room_no_double_booking (meetings.postgres) is the last word:
 the database refuses an overlapping booking whoever writes it. The services check first, with
 the room's row locked, so that bookings of one room run one after the other and the loser of a
 race is told which meeting it clashes with; SQLite, which has no such constraint, relies on
