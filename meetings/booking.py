@@ -7,17 +7,18 @@ race is told which meeting it clashes with; SQLite, which has no such constraint
 that check alone (its IMMEDIATE transactions serialize writers).
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 
-from .models import Meeting, Participant, Room
+from .models import Meeting, MeetingQuerySet, Participant, Room
 from .postgres import ROOM_CONSTRAINT, TsTzRange
 from .selectors import user_ref
 
@@ -53,14 +54,14 @@ def locked_room(room_id: int, *, field: str = "room_id") -> Room:
     return room
 
 
-def locked_rooms(room_ids) -> dict[int, Room]:
+def locked_rooms(room_ids: Iterable[int]) -> dict[int, Room]:
     """The rooms that exist among `room_ids`, by id, their rows locked in id order (so that two
     writers locking several rooms cannot wait on each other)."""
     rooms = Room.objects.select_for_update().filter(pk__in=sorted(set(room_ids))).order_by("pk")
     return {room.pk: room for room in rooms}
 
 
-def _clashes(bookings: Sequence[Booking], viewer_id: int | None = None):
+def _clashes(bookings: Sequence[Booking], viewer_id: int | None = None) -> MeetingQuerySet:
     meetings, holding = Meeting.objects.all(), Q()
     on_postgresql = connections[meetings.db].vendor == "postgresql"
     if on_postgresql:
@@ -111,7 +112,8 @@ def check_rooms_free(
         return
     clash = _clashes(bookings, viewer_id).first()
     if clash is not None:
-        raise RoomConflict(room=rooms[clash.room_id], meeting=clash)
+        # Found by `room_id = <a booking's room>`: its room_id is one of theirs, never None.
+        raise RoomConflict(room=rooms[cast(int, clash.room_id)], meeting=clash)
 
 
 def overlapping_pair(bookings: Sequence[Booking]) -> tuple[int, int] | None:

@@ -38,7 +38,7 @@ def _key(family: str, user_id: int, variant: str) -> str:
     return f"meetings:{family}:u{user_id}:{digest}"
 
 
-def _cached(family, *, user_id: int, variant: str, compute: Callable[[], Computed]) -> bytes:
+def _cached(family: str, *, user_id: int, variant: str, compute: Callable[[], Computed]) -> bytes:
     return caching.cached_for_user(
         family=family,
         user_id=user_id,
@@ -124,7 +124,7 @@ def hit_rates() -> dict[str, dict]:
 
 
 class _Pending(threading.local):
-    def __init__(self):
+    def __init__(self) -> None:
         self.meeting_ids: set[int] = set()
         self.user_ids: set[int] = set()
 

@@ -13,7 +13,7 @@ A dry run checks the limit as the write would, and counts nothing.
 
 import math
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -104,7 +104,13 @@ def notices_count(*, organizer_id: int, count: int) -> None:
     _count_hourly(HourlyNoticeLimit, notices_key, organizer_id=organizer_id, count=count)
 
 
-def _count_hourly(refusal: type[HourlyInvitationLimit], key_of, *, organizer_id, count) -> None:
+def _count_hourly(
+    refusal: type[HourlyInvitationLimit],
+    key_of: Callable[[int, int], str],
+    *,
+    organizer_id: int,
+    count: int,
+) -> None:
     if count <= 0:
         return
     limit = getattr(settings, refusal.setting)

@@ -1,10 +1,13 @@
 from datetime import UTC, datetime, timedelta
+from typing import Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections, models
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.db.models import Exists, F, OuterRef, Q
+
+from accounts.models import User
 
 from .postgres import TsTzRange
 
@@ -33,8 +36,8 @@ def meeting_place(
     return ", ".join(dict.fromkeys(part for part in parts if part))
 
 
-class MeetingQuerySet(models.QuerySet):
-    def overlapping(self, start: datetime | None, end: datetime | None):
+class MeetingQuerySet(models.QuerySet["Meeting"]):
+    def overlapping(self, start: datetime | None, end: datetime | None) -> Self:
         """Meetings that overlap the half-open window [start, end): start < end and end > start.
 
         On PostgreSQL this is `tstzrange(start_time, end_time) && window`, which the GiST index
@@ -52,10 +55,10 @@ class MeetingQuerySet(models.QuerySet):
             window &= Q(end_time__gt=start)
         return self.filter(window)
 
-    def organized_by(self, user):
+    def organized_by(self, user: User) -> Self:
         return self.filter(created_by=user)
 
-    def visible_to(self, user):
+    def visible_to(self, user: User) -> Self:
         """Meetings the user organizes or is invited to: who may see a meeting (seen_by() is
         the same rule for a few rows at a time).
 
@@ -67,14 +70,14 @@ class MeetingQuerySet(models.QuerySet):
         invited = Participant.objects.filter(user=user).order_by().values("meeting_id")
         return self.filter(pk__in=organized.union(invited))
 
-    def seen_by(self, user):
+    def seen_by(self, user: User) -> Self:
         """visible_to(user), tested row by row: for a query that asks it of a few meetings
         reached from other rows (a notification's meeting), where visible_to() would build the
         user's whole set of meetings first and join it against the table."""
         invited = Participant.objects.filter(meeting_id=OuterRef("pk"), user=user)
         return self.filter(Q(created_by=user) | Exists(invited))
 
-    def invited(self, user):
+    def invited(self, user: User) -> Self:
         return self.filter(pk__in=Participant.objects.filter(user=user).values("meeting_id"))
 
 
@@ -151,12 +154,12 @@ class Meeting(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def clean(self):
+    def clean(self) -> None:
         if self.start_time and self.end_time:
             check_meeting_times(self.start_time, self.end_time)
 
     @property
-    def duration(self):
+    def duration(self) -> timedelta:
         return self.end_time - self.start_time
 
     @property
@@ -164,8 +167,8 @@ class Meeting(models.Model):
         """meeting_place() of this meeting; reads its room (select_related it)."""
         room = self.room if self.room_id else None
         return meeting_place(
-            room_name=room and room.name,
-            room_location=room and room.location,
+            room_name=room.name if room else None,
+            room_location=room.location if room else None,
             location=self.location,
         )
 

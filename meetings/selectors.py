@@ -22,7 +22,7 @@ from django.db.models.functions import TruncWeek
 
 from accounts.models import User
 
-from .models import Meeting, Participant, Room
+from .models import Meeting, MeetingQuerySet, Participant, Room
 
 USER_REF_FIELDS = ("id", "username")
 ORGANIZER_ROLE = "organizer"
@@ -64,7 +64,7 @@ def user_ref(relation: str) -> list[str]:
     return [f"{relation}__{field}" for field in USER_REF_FIELDS]
 
 
-def _meetings_for(user: User, role: str | None) -> QuerySet[Meeting]:
+def _meetings_for(user: User, role: str | None) -> MeetingQuerySet:
     if role == "organizer":
         return Meeting.objects.organized_by(user)
     if role == "participant":
@@ -72,7 +72,7 @@ def _meetings_for(user: User, role: str | None) -> QuerySet[Meeting]:
     return Meeting.objects.visible_to(user)
 
 
-def _filtered(queryset: QuerySet[Meeting], filters: MeetingFilters) -> QuerySet[Meeting]:
+def _filtered(queryset: MeetingQuerySet, filters: MeetingFilters) -> MeetingQuerySet:
     if filters.start is not None or filters.end is not None:
         queryset = queryset.overlapping(filters.start, filters.end)
     if filters.status:

@@ -3,7 +3,7 @@ notifications are created and e-mailed, and delivering an event twice has the ef
 delivering it once."""
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -58,7 +58,7 @@ def event_attempt_failed(*, event_id: str, error: BaseException) -> None:
 @transaction.atomic
 def _create_notifications(event: Event) -> None:
     meeting_id = event.meeting_id
-    if meeting_id and not meeting_model().objects.filter(pk=meeting_id).exists():
+    if meeting_id and not meeting_model()._default_manager.filter(pk=meeting_id).exists():
         meeting_id = None  # deleted since: keep the message, drop the link
     recipients = User.objects.filter(pk__in=event.recipient_ids, is_active=True).only(
         "id", "timezone"
@@ -78,7 +78,7 @@ def _create_notifications(event: Event) -> None:
     )
 
 
-def events_due_for_sweep(*, now=None) -> list[str]:
+def events_due_for_sweep(*, now: datetime | None = None) -> list[str]:
     """Events still undelivered a while after they happened, oldest first: their task never
     ran (broker down at the commit) or did not finish (worker lost, retries spent)."""
     now = now or timezone.now()

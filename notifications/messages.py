@@ -7,7 +7,8 @@ from django.utils.dateparse import parse_datetime
 
 from .models import Event, Notification
 
-NOTIFICATION_KIND = {
+# Keyed by str: an event read back from the database has a plain str kind (Kind members are strs).
+NOTIFICATION_KIND: dict[str, Notification.Kind] = {
     Event.Kind.MEETING_CREATED: Notification.Kind.INVITATION,
     Event.Kind.PARTICIPANT_ADDED: Notification.Kind.INVITATION,
     Event.Kind.MEETING_CHANGED: Notification.Kind.UPDATED,

@@ -1,15 +1,18 @@
 import uuid
+from typing import Self
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from accounts.models import User
 
-class NotificationQuerySet(models.QuerySet):
-    def unread(self):
+
+class NotificationQuerySet(models.QuerySet["Notification"]):
+    def unread(self) -> Self:
         return self.filter(read_at__isnull=True)
 
-    def for_recipient(self, user):
+    def for_recipient(self, user: User) -> Self:
         return self.filter(recipient=user)
 
 

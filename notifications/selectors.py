@@ -1,8 +1,17 @@
+from typing import Any, Protocol, cast
+
 from django.db.models import Exists, OuterRef, QuerySet
 
 from accounts.models import User
 
 from .models import Notification, meeting_model
+
+
+class _MeetingsSeenBy(Protocol):
+    """What this module asks of meetings.models.MeetingQuerySet, which notifications may not
+    import (meetings sits above it): the one filter it calls."""
+
+    def seen_by(self, user: User) -> QuerySet[Any]: ...
 
 
 def notification_list(*, user: User, unread_only: bool = False) -> QuerySet[Notification]:
@@ -12,7 +21,11 @@ def notification_list(*, user: User, unread_only: bool = False) -> QuerySet[Noti
     notifications = Notification.objects.for_recipient(user)
     if unread_only:
         notifications = notifications.unread()
-    meeting = meeting_model().objects.filter(pk=OuterRef("meeting_id"))
+    # Meeting's default manager is Meeting.objects, whose QuerySet is a MeetingQuerySet; typed
+    # through meeting_model() it is only a QuerySet of some Model, hence the cast.
+    meeting = cast(
+        _MeetingsSeenBy, meeting_model()._default_manager.filter(pk=OuterRef("meeting_id"))
+    )
     return (
         notifications.select_related("meeting")
         .only(

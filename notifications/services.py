@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -23,7 +23,12 @@ def notification_mark_all_read(*, user: User) -> int:
     return Notification.objects.for_recipient(user).unread().update(read_at=timezone.now())
 
 
-def notifications_delete_old(*, now, read_after=timedelta(days=90), any_after=timedelta(days=365)):
+def notifications_delete_old(
+    *,
+    now: datetime,
+    read_after: timedelta = timedelta(days=90),
+    any_after: timedelta = timedelta(days=365),
+) -> int:
     """Housekeeping: read notifications after 90 days, any after a year, delivered events after
     30 days. Returns how many notifications went."""
     read = Notification.objects.filter(read_at__isnull=False, created_at__lt=now - read_after)

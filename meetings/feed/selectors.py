@@ -10,7 +10,7 @@ from django.db.models import DateTimeField, DurationField, F, Prefetch, QuerySet
 from django.db.models.functions import Greatest
 
 from accounts.models import User
-from meetings.models import Meeting, Participant
+from meetings.models import Meeting, MeetingQuerySet, Participant
 from meetings.selectors import MEETING_FIELDS
 
 from . import ics
@@ -28,7 +28,7 @@ def feed_owner(*, token: str) -> User | None:
     return User.objects.filter(feed_token=token, is_active=True).only(*PERSON_FIELDS).first()
 
 
-def _in_feed(user: User) -> QuerySet[Meeting]:
+def _in_feed(user: User) -> MeetingQuerySet:
     """Meetings the user organizes, or is invited to and has not declined."""
     # Meeting.objects.visible_to(user)'s rule and query shape (`id IN (organized UNION
     # invited)`, each half on its own index), written again for one difference: a declined
@@ -43,7 +43,7 @@ def _in_feed(user: User) -> QuerySet[Meeting]:
     return Meeting.objects.filter(pk__in=organized.union(attending))
 
 
-def _distance_from(now: datetime):
+def _distance_from(now: datetime) -> Greatest:
     # Greatest(a - b, b - a) is |a - b| on both databases: PostgreSQL has no abs(interval).
     moment = Value(now, output_field=DateTimeField())
     return Greatest(

@@ -24,7 +24,7 @@ from ..booking import (
 )
 from ..cache import flush_meetings
 from ..invitations import check_per_request_items, invitations_count
-from ..models import Meeting, Participant, check_meeting_times
+from ..models import Meeting, Participant, Room, check_meeting_times
 from .checks import check_times
 from .events import meeting_event, record_status_events
 from .participants import invitee_ids, missing_users
@@ -76,7 +76,8 @@ def meeting_bulk_create(*, organizer: User, items: Sequence[dict]) -> list[Meeti
             [
                 Meeting(
                     created_by=organizer,
-                    room=rooms.get(item.get("room_id")),  # the instance: events name the room
+                    # The instance: events name the room.
+                    room=rooms[item["room_id"]] if item.get("room_id") is not None else None,
                     **{k: v for k, v in item.items() if k not in ("participant_ids", "room_id")},
                 )
                 for item in items
@@ -98,7 +99,9 @@ def meeting_bulk_create(*, organizer: User, items: Sequence[dict]) -> list[Meeti
     return meetings
 
 
-def _check_bulk_rooms(items: Sequence[dict], invitees: list[list[int]], errors: dict):
+def _check_bulk_rooms(
+    items: Sequence[dict], invitees: list[list[int]], errors: dict[str, dict[str, list[str]]]
+) -> dict[int, Room]:
     """Lock the rooms the items book (in id order, so that two bulk requests cannot wait on
     each other) and check that each exists and seats its meeting; returns them by id."""
     wanted = [item["room_id"] for item in items if item.get("room_id") is not None]

@@ -21,7 +21,9 @@ INVITATION_KINDS = frozenset({Event.Kind.MEETING_CREATED, Event.Kind.PARTICIPANT
 PLACE_AND_TIME = {"start_time", "end_time", "location", "room_id"}
 
 
-def meeting_event(kind: str, meeting: Meeting, *, actor: User, to: Iterable[int], **extra) -> Event:
+def meeting_event(
+    kind: str, meeting: Meeting, *, actor: User, to: Iterable[int], **extra: str
+) -> Event:
     """An event about `meeting` for the people in `to`, the actor left out. Reads the meeting's
     room (select_related it)."""
     return Event(
@@ -51,7 +53,15 @@ def tell(events: Iterable[Event], *, by: User, counted: bool = True) -> None:
     events_record(events)
 
 
-def record_update_events(meeting, by, changed, *, added, removed, counted=True) -> None:
+def record_update_events(
+    meeting: Meeting,
+    by: User,
+    changed: Collection[str],
+    *,
+    added: Collection[int],
+    removed: Collection[int],
+    counted: bool = True,
+) -> None:
     """Participants hear of a new time, place or status; people added or removed, of that."""
     events = []
     if (PLACE_AND_TIME | {"status"}) & set(changed):

@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -13,7 +14,7 @@ from notifications.outbox import events_record
 from ..booking import Booking, check_capacity, check_room_free, locked_room, refused_double_booking
 from ..cache import flush_meetings, people_in
 from ..invitations import check_per_request, invitations_count
-from ..models import Meeting, Participant
+from ..models import Meeting, Participant, Room
 from ..selectors import meeting_invitees
 from .checks import check_times, locked_for_organizer
 from .events import meeting_event, record_update_events, tell
@@ -75,7 +76,7 @@ def meeting_create(
 
 @transaction.atomic
 def meeting_update(
-    *, meeting: Meeting, by: User, participant_ids: Sequence[int] | None = None, **changes
+    *, meeting: Meeting, by: User, participant_ids: Sequence[int] | None = None, **changes: object
 ) -> Meeting:
     """Change the given fields; `participant_ids`, when given, becomes the invitee list.
 
@@ -105,12 +106,14 @@ def meeting_update(
             status=Participant.Status.NEEDS_ACTION, responded_at=None, comment=""
         )
         flush_meetings(meeting_ids=[meeting.pk])  # update() sends no signal
-    added, removed = (), ()
+    added: Sequence[int] = ()
+    removed: Sequence[int] = ()
     if participant_ids is not None:
         added, removed = invitees_replace(meeting, participant_ids)
     if meeting.room_id and ("room_id" in changed or participant_ids is not None):
         field = "room_id" if "room_id" in changed else "participant_ids"
-        check_capacity(meeting.room, meeting.participants.count() + 1, field=field)
+        room = cast(Room, meeting.room)  # room_id is set, so .room is that Room, never None
+        check_capacity(room, meeting.participants.count() + 1, field=field)
     record_update_events(meeting, by, changed, added=added, removed=removed)
     invitations_count(organizer_id=by.pk, count=len(added))  # last: may roll back all
     return meeting
@@ -133,7 +136,8 @@ def _booking_to_check(meeting: Meeting, changed: list[str], *, by: User) -> Book
         end_time=meeting.end_time,
         meeting_id=meeting.pk,
     )
-    check_room_free(meeting.room, booking, viewer_id=by.pk)
+    room = cast(Room, meeting.room)  # room_id is set (tested above), so .room is that Room
+    check_room_free(room, booking, viewer_id=by.pk)
     return booking
 
 

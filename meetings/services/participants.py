@@ -1,6 +1,7 @@
 """Invitations: who a meeting invites, people added and removed, and their answers (RSVP)."""
 
 from collections.abc import Collection, Iterable, Sequence
+from typing import cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -14,7 +15,7 @@ from notifications.outbox import events_record
 from ..booking import check_capacity
 from ..cache import flush_meetings
 from ..invitations import check_per_request, invitations_count
-from ..models import Meeting, Participant
+from ..models import Meeting, Participant, Room
 from .checks import locked_for_organizer
 from .events import meeting_event, tell
 
@@ -56,7 +57,9 @@ def invite(meeting: Meeting, user_ids: Iterable[int]) -> None:
     flush_meetings(meeting_ids=[meeting.pk], user_ids=user_ids)  # bulk_create sends no signal
 
 
-def invitees_replace(meeting: Meeting, participant_ids: Sequence[int]):
+def invitees_replace(
+    meeting: Meeting, participant_ids: Sequence[int]
+) -> tuple[list[int], list[int]]:
     """Make `participant_ids` the invitees; returns (added, removed) user ids."""
     wanted = set(invitee_ids(participant_ids, organizer_id=meeting.created_by_id))
     current = set(meeting.participants.values_list("user_id", flat=True))
@@ -122,7 +125,8 @@ def participant_add(*, meeting: Meeting, by: User, user_id: int) -> tuple[Partic
                 {"user_id": f"A meeting can invite at most {MAX_PARTICIPANTS} people."}
             )
         if meeting.room_id:
-            check_capacity(meeting.room, invited + 2, field="user_id")  # organizer, newcomer
+            room = cast(Room, meeting.room)  # room_id is set, so .room is that Room, never None
+            check_capacity(room, invited + 2, field="user_id")  # organizer, newcomer
     invite(meeting, [user_id])
     if not already:
         events_record(

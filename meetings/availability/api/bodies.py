@@ -2,13 +2,14 @@
 (rfc3339()). Their shape is serializers.py's, and a test parses answers back through it."""
 
 from dataclasses import asdict
+from datetime import datetime
 
 from accounts.models import User
 from meetings import availability
 from scheduler.api.fields import rfc3339
 
 
-def _interval(start, end, **extra) -> dict:
+def _interval(start: datetime, end: datetime, **extra: object) -> dict:
     return {"start_time": rfc3339(start), "end_time": rfc3339(end), **extra}
 
 
