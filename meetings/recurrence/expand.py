@@ -121,4 +121,7 @@ def occurrence_end(start: datetime, *, duration: timedelta, zone: ZoneInfo) -> d
     """An occurrence's end: its start plus the series' duration in wall-clock time, so that a
     09:00-10:00 meeting ends at 10:00 local on the day the clocks change too."""
     local_end = start.astimezone(zone).replace(tzinfo=None) + duration
-    return _utc(local_end, zone)
+    end = _utc(local_end, zone)
+    # A start the clocks skipped is read an hour later (03:30 for 02:30); its end on the clock
+    # may then come before it (03:00): it lasts its duration instead.
+    return end if end > start else start + duration

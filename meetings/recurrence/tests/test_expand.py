@@ -74,6 +74,14 @@ def test_an_hour_long_meeting_ends_an_hour_later_on_the_clock():
     assert end.astimezone(AMSTERDAM).strftime("%H:%M %Z") == "03:30 CEST"
 
 
+def test_a_meeting_that_starts_in_the_gap_still_ends_after_it_starts():
+    # 02:30 does not exist on 28 March 2027 in Amsterdam: it is read as 03:30 (01:30 UTC),
+    # and 03:00 on the clock would be 01:00 UTC, before the start
+    start = datetime(2027, 3, 28, 2, 30, tzinfo=AMSTERDAM).astimezone(UTC)
+    end = occurrence_end(start, duration=timedelta(minutes=30), zone=AMSTERDAM)
+    assert end - start == timedelta(minutes=30)
+
+
 def test_the_last_friday_of_the_month():
     first = datetime(2026, 12, 1, 16, tzinfo=NEW_YORK)
     found = starts(["RRULE:FREQ=MONTHLY;BYDAY=-1FR;COUNT=4"], first, zone=NEW_YORK)
