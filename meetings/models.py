@@ -95,6 +95,35 @@ class Room(models.Model):
         return self.name
 
 
+class Series(models.Model):
+    """A recurring meeting: its rule, and the occurrences it made, which are meetings
+    (Meeting.series), so that every read, index and constraint of meetings serves them too.
+
+    The rule is evaluated in `time_zone` from `first_start` (its DTSTART); each occurrence
+    lasts `duration` in wall-clock time there. `complete` is False while the rule makes more
+    occurrences than were made (an unbounded rule, or one past the horizon).
+    """
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="organized_series",
+        verbose_name="organizer",
+    )
+    time_zone = models.CharField(max_length=64)
+    recurrence = models.JSONField(help_text="RFC 5545 lines: RRULE, EXDATE, RDATE.")
+    first_start = models.DateTimeField()
+    duration = models.DurationField()
+    complete = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "series"
+
+    def __str__(self) -> str:
+        return f"Series {self.pk}"
+
+
 class Meeting(models.Model):
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", "Scheduled"
@@ -124,6 +153,17 @@ class Meeting(models.Model):
     cancellation_reason = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # An occurrence of a recurring meeting: its series, and the start its rule gave it (which
+    # names it even after it is moved).
+    series = models.ForeignKey(
+        Series,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="occurrences",
+        db_index=False,  # occurrence_once starts with series
+    )
+    original_start_time = models.DateTimeField(null=True, blank=True)
 
     objects = MeetingQuerySet.as_manager()
 
@@ -134,6 +174,12 @@ class Meeting(models.Model):
                 condition=Q(end_time__gt=F("start_time")),
                 name="meeting_end_after_start",
                 violation_error_message="A meeting must end after it starts.",
+            ),
+            # One occurrence per start of the rule; also the index of a series' occurrences.
+            models.UniqueConstraint(
+                fields=["series", "original_start_time"],
+                condition=Q(series__isnull=False),
+                name="occurrence_once",
             ),
         ]
         indexes = [

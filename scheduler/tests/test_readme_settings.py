@@ -222,6 +222,11 @@ CASES: dict[str, Case] = {
         expect={"REST_FRAMEWORK.DEFAULT_THROTTLE_RATES.login_failures": "5/hour"},
         default={"REST_FRAMEWORK.DEFAULT_THROTTLE_RATES.login_failures": "10/hour"},
     ),
+    "SERIES_MAX_OCCURRENCES": Case(
+        {"SERIES_MAX_OCCURRENCES": "500"},
+        expect={"SERIES_MAX_OCCURRENCES": 500},
+        default={"SERIES_MAX_OCCURRENCES": 1000},
+    ),
     "RELEASE_ID": Case(
         {"RELEASE_ID": "2026.11.30-1"},
         expect={"CACHES.default.KEY_PREFIX": "scheduler:2026.11.30-1",

@@ -60,6 +60,9 @@ INVITES_PER_HOUR = env_int("INVITES_PER_HOUR", 3000)
 # withdrawn invitation) per clock hour: moving an all-hands of 500 ten times fits; toggling
 # 500 such meetings' status in one bulk request (250,000 e-mails) does not. A 429 past it.
 NOTICES_PER_HOUR = env_int("NOTICES_PER_HOUR", 5000)
+# Occurrences a recurring meeting makes ahead: a bounded rule that makes more is refused (400);
+# an unbounded one stops there, and five years ahead at the latest.
+SERIES_MAX_OCCURRENCES = env_int("SERIES_MAX_OCCURRENCES", 1000)
 
 # One token per login (a device or client), stored as a SHA-512 digest. It expires after
 # TOKEN_TTL_HOURS without use; each use pushes the expiry back, written at most once a minute

@@ -1,0 +1,164 @@
+"""Recurring meetings: a series and the occurrences its rule makes, each a meeting.
+
+Creating a series writes in a fixed number of statements whatever the number of occurrences:
+the series, its meetings (one INSERT), their invitations (one INSERT), one outbox event. People
+hear of it once, not once per occurrence, and it counts once against their organizer's hourly
+invitations.
+"""
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from notifications.models import Event
+from notifications.outbox import events_record
+from scheduler.validation import LAST_YEAR
+
+from ..booking import Booking, check_capacity, check_rooms_free, locked_room, refused_double_booking
+from ..cache import flush_meetings
+from ..invitations import check_per_request, invitations_count
+from ..models import Meeting, Participant, Room, Series
+from ..recurrence.describe import describe
+from ..recurrence.expand import Expansion, expand, occurrence_end
+from ..recurrence.rules import Recurrence, parse_recurrence
+from .checks import check_times
+from .events import meeting_event
+from .participants import invitee_ids, missing_users
+
+HORIZON = timedelta(days=5 * 365)  # unbounded rules make occurrences this far ahead
+LAST_MOMENT = datetime(LAST_YEAR, 12, 31, tzinfo=UTC)
+MAX_INVITATION_ROWS = 100_000  # occurrences x people: a series' invitations in one INSERT
+
+
+@transaction.atomic
+def series_create(
+    *,
+    organizer: User,
+    title: str,
+    start_time: datetime,
+    end_time: datetime,
+    recurrence: Sequence[str],
+    time_zone: str | None = None,
+    description: str = "",
+    location: str = "",
+    participant_ids: Sequence[int] = (),
+    room_id: int | None = None,
+) -> Series:
+    """A series whose first occurrence (DTSTART) is start_time-end_time, repeating as
+    `recurrence` says in `time_zone` (the organizer's by default).
+
+    Raises ValidationError (400) for a rule it cannot follow or that makes no occurrence,
+    RoomConflict if the room is booked at any occurrence, HourlyInvitationLimit if the
+    organizer has sent too many invitations this hour."""
+    check_times(start_time, end_time)
+    zone = _zone(time_zone or organizer.timezone)
+    rule = parse_recurrence(recurrence, zone=zone)
+    expansion = _occurrences(rule, first_start=start_time, zone=zone)
+    duration = _wall_clock(end_time, zone) - _wall_clock(start_time, zone)
+    spans = [(s, occurrence_end(s, duration=duration, zone=zone)) for s in expansion.starts]
+    invitees = invitee_ids(participant_ids, organizer_id=organizer.pk)
+    check_per_request(len(invitees))
+    if len(spans) * len(invitees) > MAX_INVITATION_ROWS:
+        raise ValidationError(
+            {"recurrence": f"{len(spans)} occurrences for {len(invitees)} people is more "
+                           f"invitations than one series may hold ({MAX_INVITATION_ROWS:,})."}
+        )  # fmt: skip
+    if missing := missing_users([invitees]):
+        raise ValidationError({"participant_ids": missing[0]})
+    room, bookings = _book(room_id, spans, people=len(invitees) + 1, organizer=organizer)
+    series = Series.objects.create(
+        created_by=organizer,
+        time_zone=zone.key,
+        recurrence=list(recurrence),
+        first_start=start_time,
+        duration=duration,
+        complete=expansion.complete,
+    )
+    with refused_double_booking(bookings[0] if bookings else None, viewer_id=organizer.pk):
+        meetings = Meeting.objects.bulk_create(
+            Meeting(
+                created_by=organizer,
+                title=title,
+                description=description,
+                location=location,
+                start_time=start,
+                end_time=end,
+                room=room,
+                series=series,
+                original_start_time=start,
+            )
+            for start, end in spans
+        )
+    Participant.objects.bulk_create(
+        Participant(meeting=meeting, user_id=user_id)
+        for meeting in meetings
+        for user_id in invitees
+    )
+    flush_meetings(user_ids=[organizer.pk, *invitees])  # bulk_create sends no signal
+    words = describe(rule, first_start=start_time, zone=zone)
+    events_record(
+        [
+            meeting_event(
+                Event.Kind.MEETING_CREATED, meetings[0], actor=organizer, to=invitees,
+                recurrence=words, occurrences=str(len(meetings)),
+            )
+        ]
+    )  # fmt: skip
+    invitations_count(organizer_id=organizer.pk, count=len(invitees))  # last: may roll back all
+    return series
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(
+            {"time_zone": f"{name!r} is not an IANA time zone such as Europe/Amsterdam."}
+        ) from None
+
+
+def _occurrences(rule: Recurrence, *, first_start: datetime, zone: ZoneInfo) -> Expansion:
+    limit = settings.SERIES_MAX_OCCURRENCES
+    if rule.rule is not None and rule.rule.count is not None and rule.rule.count > limit:
+        raise ValidationError(
+            {"recurrence": f"COUNT={rule.rule.count}: a series makes at most {limit} occurrences."}
+        )
+    bounded = rule.rule is None or rule.rule.bounded
+    # A bounded rule is made whole; an unbounded one up to five years ahead, for now.
+    horizon = LAST_MOMENT if bounded else max(timezone.now(), first_start) + HORIZON
+    expansion = expand(rule, first_start=first_start, zone=zone, limit=limit, horizon=horizon)
+    if bounded and not expansion.complete:
+        raise ValidationError(
+            {"recurrence": f"This rule makes more than {limit} occurrences, or some after {LAST_YEAR}: "
+                           "end it sooner (COUNT or UNTIL)."}
+        )  # fmt: skip
+    if not expansion.starts:
+        raise ValidationError(
+            {"recurrence": "This rule makes no occurrence: its UNTIL is before the start, or "
+                           "EXDATE takes out every date."}
+        )  # fmt: skip
+    return expansion
+
+
+def _wall_clock(moment: datetime, zone: ZoneInfo) -> datetime:
+    return moment.astimezone(zone).replace(tzinfo=None)
+
+
+def _book(
+    room_id: int | None, spans: list[tuple[datetime, datetime]], *, people: int, organizer: User
+) -> tuple[Room | None, list[Booking]]:
+    """The room, locked, checked against every occurrence in one query; RoomConflict names the
+    first booking in the way."""
+    if room_id is None:
+        return None, []
+    room = locked_room(room_id)
+    check_capacity(room, people)
+    bookings = [Booking(room_id=room.pk, start_time=start, end_time=end) for start, end in spans]
+    check_rooms_free({room.pk: room}, bookings, viewer_id=organizer.pk)
+    return room, bookings
