@@ -135,8 +135,8 @@ def _occurrences(rule: Recurrence, *, first_start: datetime, zone: ZoneInfo) -> 
     expansion = expand(rule, first_start=first_start, zone=zone, limit=limit, horizon=horizon)
     if bounded and not expansion.complete:
         raise ValidationError(
-            {"recurrence": f"This rule makes more than {limit} occurrences, or some after {LAST_YEAR}: "
-                           "end it sooner (COUNT or UNTIL)."}
+            {"recurrence": f"This rule makes more than {limit} occurrences, or some after "
+                           f"{LAST_YEAR}: end it sooner (COUNT or UNTIL)."}
         )  # fmt: skip
     if not expansion.starts:
         raise ValidationError(
