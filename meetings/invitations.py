@@ -19,9 +19,9 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
-from scheduler.caching import counters
 from scheduler.validation import ItemsValidationError
 
 HOUR = 3600
@@ -118,13 +118,13 @@ def _count_hourly(
     window = int(now // HOUR)
     key = key_of(organizer_id, window)
     uncounted = _uncounted.get()
-    total = (counters.get(key) or 0) + count if uncounted else _add(key, count)
+    total = (cache.get(key) or 0) + count if uncounted else _add(key, count)
     if total is None:  # the cache is down: do not stop everybody inviting anyone
         return
     if total > limit:
         if not uncounted:
             with suppress(ValueError):  # expired meanwhile: nothing to give back
-                counters.decr(key, count)  # nothing is sent: give the count back
+                cache.decr(key, count)  # nothing is sent: give the count back
         end = (window + 1) * HOUR
         raise refusal(
             limit=limit,
@@ -135,11 +135,11 @@ def _count_hourly(
 
 def _add(key: str, count: int) -> int | None:
     try:
-        return counters.incr(key, count)
+        return cache.incr(key, count)
     except ValueError:  # the hour's first invitations
-        if counters.add(key, count, HOUR + 60):
+        if cache.add(key, count, HOUR + 60):
             return count
-        return counters.incr(key, count)
+        return cache.incr(key, count)
 
 
 @contextmanager

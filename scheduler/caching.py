@@ -5,6 +5,11 @@ user). Invalidating bumps a generation to a new random token: nothing is scanned
 and an entry whose tokens no longer match is a miss. The tokens are read *before* the database,
 so a slow reader that loses a race against a writer stores its stale result under the old
 tokens, where nobody will ever take it for current.
+
+Entries are kept per release (RELEASE_ID in their keys): a deploy that changes what an entry
+holds (a JSON shape) never serves the previous release's. The generations are not: a write
+made by a process of one release makes stale what processes of the other cached, while both
+run during a rolling deploy.
 """
 
 import logging
@@ -14,22 +19,22 @@ from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from typing import TypeVar
 
-from django.core.cache import cache, caches
-from django.utils.connection import ConnectionProxy
+from django.conf import settings
+from django.core.cache import cache
 
 from scheduler.cache_backend import tried_even_if_unavailable
 
 logger = logging.getLogger(__name__)
-
-# Throttles and hourly limits: the "counters" alias, whose keys outlive a deploy (settings'
-# cache component), in each thread its own connection, as django.core.cache.cache.
-counters = ConnectionProxy(caches, "counters")
 
 GLOBAL_GENERATION_KEY = "gen:all"
 STATS_PREFIX = "cachestats"
 
 Part = TypeVar("Part", bound=Hashable)  # what tells a user's entries apart (a month, ...)
 Value = TypeVar("Value")
+
+
+def release_key(key: str) -> str:
+    return f"r{settings.RELEASE_ID}:{key}"
 
 
 def generation_key(user_id: int) -> str:
@@ -63,6 +68,7 @@ def cached_for_user(
     """
     if not may_store():
         return compute().body
+    key = release_key(key)
     user_key = generation_key(user_id)
     found = cache.get_many([GLOBAL_GENERATION_KEY, user_key, key])
     generations = (
@@ -95,6 +101,7 @@ def cached_for_users(
     which one more round trip stores."""
     if not may_store():
         return compute(set(keys))
+    keys = {wanted: release_key(key) for wanted, key in keys.items()}
     user_ids = {user_id for user_id, _ in keys}
     found = cache.get_many(
         [GLOBAL_GENERATION_KEY, *(generation_key(u) for u in user_ids), *keys.values()]

@@ -27,3 +27,19 @@ def check_site_url(app_configs, **kwargs) -> list[Error]:
         message = f"SITE_URL={url!r} is not https: e-mailed links would go out in clear."
         return [Error(message, hint=SITE_URL_HINT, id="scheduler.E003")]
     return []
+
+
+@register(Tags.caches, deploy=True)
+def check_release_id(app_configs, **kwargs) -> list[Error]:
+    """In production, cached answers must be told apart by release: without a RELEASE_ID (git
+    could not say the commit), the next deploy would serve this one's JSON for minutes."""
+    if settings.DJANGO_ENV != "production" or settings.RELEASE_ID != "unreleased":
+        return []
+    return [
+        Error(
+            "RELEASE_ID is not set and git could not tell the commit.",
+            hint="Set RELEASE_ID to a name of this release (the commit, a version): cached "
+            "answers are kept per release.",
+            id="scheduler.E004",
+        )
+    ]

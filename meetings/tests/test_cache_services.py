@@ -73,7 +73,7 @@ def flaky_redis(settings):
                 "CIRCUIT_BREAKER_PAUSE": 1.0,
             },
         }
-        settings.CACHES = {"default": flaky, "counters": flaky}
+        settings.CACHES = {"default": flaky}
         yield redis
 
 

@@ -6,7 +6,7 @@ list holds up to 10,000 entries, and the load test saw throughput fall by half a
 counter per client and window costs one INCR whatever the rate; the window is fixed rather
 than sliding, so a client may get up to twice the rate across a window's edge, which
 throttling abuse does not mind. Counters live in the cache (Redis in production), so the
-limits hold across server processes, in the "counters" alias, which outlives a deploy.
+limits hold across server processes.
 """
 
 import contextlib
@@ -17,12 +17,8 @@ import unicodedata
 from django.utils.crypto import salted_hmac
 from rest_framework.throttling import SimpleRateThrottle
 
-from scheduler.caching import counters
-
 
 class WindowRateThrottle(SimpleRateThrottle):
-    cache = counters
-
     def allow_request(self, request, view):
         if self.rate is None:
             return True

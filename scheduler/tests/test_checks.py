@@ -3,7 +3,7 @@
 import pytest
 from django.core import checks
 
-from scheduler.checks import check_site_url
+from scheduler.checks import check_release_id, check_site_url
 
 
 @pytest.mark.parametrize(
@@ -52,3 +52,16 @@ def test_the_site_url_check_runs_with_the_deploy_checks_only(settings):
     # then
     assert "scheduler.E001" not in [error.id for error in plain]
     assert "scheduler.E001" in [error.id for error in deploy]
+
+
+@pytest.mark.parametrize(
+    ("environment", "release", "errors"),
+    [
+        ("production", "unreleased", ["scheduler.E004"]),  # git could not say the commit
+        ("production", "4f2c9a1b7e3d", []),
+        ("local", "unreleased", []),
+    ],
+)
+def test_production_needs_a_release_id(settings, environment, release, errors):
+    settings.DJANGO_ENV, settings.RELEASE_ID = environment, release
+    assert [error.id for error in check_release_id(None)] == errors

@@ -229,10 +229,8 @@ CASES: dict[str, Case] = {
     ),
     "RELEASE_ID": Case(
         {"RELEASE_ID": "2026.11.30-1"},
-        expect={"CACHES.default.KEY_PREFIX": "scheduler:2026.11.30-1",
-                "CACHES.counters.KEY_PREFIX": "scheduler"},
-        default={"CACHES.default.KEY_PREFIX": lambda prefix: prefix == f"scheduler:{_commit()}",
-                 "CACHES.counters.KEY_PREFIX": "scheduler"},
+        expect={"RELEASE_ID": "2026.11.30-1"},
+        default={"RELEASE_ID": lambda release: release == _commit()},
     ),
 }  # fmt: skip
 DOCUMENTED = documented_variables()

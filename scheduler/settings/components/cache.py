@@ -1,9 +1,9 @@
 """The cache: Redis through django-redis when REDIS_URL is set, local memory otherwise.
 
-Two aliases on the same server: "default" holds what a release computes (cached answers,
-their generations, figures), under a key prefix with the release in it, so that a deploy that
-changes a JSON shape never serves the previous release's bytes; "counters" holds what must
-outlive a deploy (throttles, hourly limits), or every release would hand out fresh allowances.
+RELEASE_ID names the code that runs: cached entries are kept per release (scheduler.caching),
+so that a deploy that changes a JSON shape never serves the previous release's bytes.
+Throttles, hourly limits and the generations that invalidate entries are not: they hold across
+a deploy, and across the two releases that run side by side during a rolling one.
 """
 
 import subprocess
@@ -16,8 +16,8 @@ CACHE_KEY_PREFIX = env_str("CACHE_KEY_PREFIX", "scheduler")
 
 
 def _commit() -> str:
-    """The checkout's commit, when the code runs from one (a release without .git sets
-    RELEASE_ID)."""
+    """The checkout's commit, when the code runs from one that git may read (a release built
+    without .git, or run by another user than the checkout's owner, sets RELEASE_ID)."""
     try:
         return subprocess.run(
             ["git", "rev-parse", "--short=12", "HEAD"],  # noqa: S607 - git from the PATH
@@ -33,13 +33,14 @@ def _commit() -> str:
 
 RELEASE_ID = env_str("RELEASE_ID") or _commit() or "unreleased"
 
-
-def _cache(key_prefix: str) -> dict:
-    if REDIS_URL:
-        return {
+if env_str("CACHE_BACKEND") == "dummy":  # benchmarks: every read misses
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+elif REDIS_URL:
+    CACHES = {
+        "default": {
             "BACKEND": "scheduler.cache_backend.ResilientRedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": key_prefix,
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
             "OPTIONS": {
                 "CLIENT_CLASS": "django_redis.client.DefaultClient",
                 # A stalled Redis must not stall requests: give up quickly, without retries,
@@ -51,21 +52,12 @@ def _cache(key_prefix: str) -> dict:
                 "CIRCUIT_BREAKER_PAUSE": 5.0,
             },
         }
-    # One store for both aliases (the same LOCATION), told apart by their prefixes.
-    return {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "scheduler",
-        "KEY_PREFIX": key_prefix,
-    }
-
-
-if env_str("CACHE_BACKEND") == "dummy":  # benchmarks: every read misses
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
-        "counters": _cache(CACHE_KEY_PREFIX),
     }
 else:
     CACHES = {
-        "default": _cache(f"{CACHE_KEY_PREFIX}:{RELEASE_ID}"),
-        "counters": _cache(CACHE_KEY_PREFIX),
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "scheduler",
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+        }
     }
