@@ -43,19 +43,40 @@ def _rule_words(rule: Rule, local: datetime, zone: ZoneInfo) -> str:
 def _repeat(rule: Rule, local: datetime) -> str:
     unit = UNITS[rule.freq]
     every = f"every {unit}" if rule.interval == 1 else f"every {rule.interval} {unit}s"
+    in_months = f" in {_months(rule.by_month)}" if rule.by_month else ""
     if rule.freq == "DAILY":
-        return every + _limited_to(rule)
+        return every + _limited_to(rule) + in_months
     if rule.freq == "WEEKLY":
         days = rule.by_day or (WeekdayRule(local.weekday()),)
         names = _and([DAY_NAMES[day.weekday] for day in days])
-        return f"every {names}" if rule.interval == 1 else f"{every} on {names}"
+        weekly = f"every {names}" if rule.interval == 1 else f"{every} on {names}"
+        return weekly + in_months
     if rule.freq == "MONTHLY":
-        return f"{every} on {_days_of_month(rule, local)}"
-    months = rule.by_month or (local.month,)
+        return f"{every} on {_days_of_month(rule, local)}{in_months}"
     if not (rule.by_day or rule.by_month_day):
-        return f"{every} on {local.day} {_and([MONTH_NAMES[m - 1] for m in months])}"
-    in_months = _and([MONTH_NAMES[m - 1] for m in months])
-    return f"{every} in {in_months} on {_days_of_month(rule, local)}"
+        return f"{every} on {local.day} {_months(rule.by_month or (local.month,))}"
+    if rule.by_month:
+        return f"{every}{in_months} on {_days_of_month(rule, local)}"
+    return f"{every}, on {_days_of_year(rule, local)}"
+
+
+def _days_of_year(rule: Rule, local: datetime) -> str:
+    """A yearly rule's days without BYMONTH: numbered weekdays count in the year, the rest
+    repeat in every month."""
+    if rule.by_day and not (rule.by_month_day or rule.by_set_pos):
+        return _and(
+            [
+                f"the {_position(day.ordinal)} {DAY_NAMES[day.weekday]} of the year"
+                if day.ordinal
+                else f"every {DAY_NAMES[day.weekday]}"
+                for day in rule.by_day
+            ]
+        )
+    return f"{_days_of_month(rule, local)} of every month"
+
+
+def _months(months: tuple[int, ...]) -> str:
+    return _and([MONTH_NAMES[month - 1] for month in months])
 
 
 def _limited_to(rule: Rule) -> str:

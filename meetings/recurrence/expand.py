@@ -11,6 +11,7 @@ Expansion.complete tells whether the rule ended before the cut (a periodic task 
 that did not, as time passes).
 """
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -51,16 +52,27 @@ def expand(
     }
     excluded_days = {day for day in recurrence.exdates if not isinstance(day, datetime)}
     starts: set[datetime] = set()
-    complete = True
-    for local in _rule_times(recurrence.rule, local_start, zone):
-        if local > local_horizon or len(starts) >= limit:
+    rule = recurrence.rule
+    complete = _ends_by(rule, local_horizon, zone)  # else the horizon cut it, unless COUNT did
+    made = 0
+    for local in _rule_times(rule, local_start, zone, local_horizon):
+        if len(starts) >= limit:
             complete = False
             break
+        made += 1  # noqa: SIM113 - read after the loop: did COUNT run out?
         start = _utc(local, zone)
         if start not in excluded_moments and local.date() not in excluded_days:
             starts.add(start)
+    else:
+        if rule is not None and rule.count is not None and made == rule.count:
+            complete = True
     for added in recurrence.rdates:
-        start = _utc(_rdate_time(added, local_start, zone), zone)
+        # An instant stays that instant (one in the hour the clocks repeat included).
+        start = (
+            added.astimezone(UTC)
+            if isinstance(added, datetime)
+            else _utc(datetime.combine(added, local_start.time()), zone)
+        )
         if start <= horizon and start not in excluded_moments:
             starts.add(start)
     ordered = sorted(starts)
@@ -69,17 +81,22 @@ def expand(
     return Expansion(ordered, complete)
 
 
-def _rule_times(rule: Rule | None, local_start: datetime, zone: ZoneInfo) -> Iterator[datetime]:
-    """The rule's local (naive) times from `local_start`; without a rule, that time alone."""
+def _rule_times(
+    rule: Rule | None, local_start: datetime, zone: ZoneInfo, local_horizon: datetime
+) -> Iterator[datetime]:
+    """The rule's local (naive) times from `local_start`; without a rule, that time alone.
+
+    dateutil searches until its UNTIL, up to the year 9999 for a rule that matches nothing more
+    (the 30th of February): the horizon bounds the search, and COUNT is taken here."""
     if rule is None:
         yield local_start
         return
-    yield from du.rrule(
+    until = _local_until(rule.until, zone)
+    times = du.rrule(
         _FREQUENCY[rule.freq],
         dtstart=local_start,
         interval=rule.interval,
-        count=rule.count,
-        until=_local_until(rule.until, zone),
+        until=local_horizon if until is None else min(until, local_horizon),
         wkst=rule.week_start,
         byweekday=[
             _WEEKDAY[day.weekday](day.ordinal) if day.ordinal else _WEEKDAY[day.weekday]
@@ -90,6 +107,15 @@ def _rule_times(rule: Rule | None, local_start: datetime, zone: ZoneInfo) -> Ite
         bymonth=list(rule.by_month) or None,
         bysetpos=list(rule.by_set_pos) or None,
     )
+    yield from itertools.islice(times, rule.count)
+
+
+def _ends_by(rule: Rule | None, local_horizon: datetime, zone: ZoneInfo) -> bool:
+    """Whether the rule's own end (its UNTIL) comes before the horizon."""
+    if rule is None:
+        return True
+    until = _local_until(rule.until, zone)
+    return until is not None and until <= local_horizon
 
 
 def _local_until(until: datetime | date | None, zone: ZoneInfo) -> datetime | None:
@@ -100,13 +126,6 @@ def _local_until(until: datetime | date | None, zone: ZoneInfo) -> datetime | No
     if isinstance(until, datetime):
         return until.astimezone(zone).replace(tzinfo=None)
     return datetime.combine(until, time.max)
-
-
-def _rdate_time(added: datetime | date, local_start: datetime, zone: ZoneInfo) -> datetime:
-    """An RDATE as a local time: an instant in the series' zone, a date at the series' time."""
-    if isinstance(added, datetime):
-        return added.astimezone(zone).replace(tzinfo=None)
-    return datetime.combine(added, local_start.time())
 
 
 def _utc(moment: datetime, zone: ZoneInfo) -> datetime:

@@ -20,6 +20,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import ValidationError
 
+from scheduler.validation import FIRST_YEAR, LAST_YEAR
+
 FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 RRULE_PARTS = (
@@ -37,6 +39,8 @@ MAX_INTERVAL = 1000
 MAX_LINES = 100  # lines in one recurrence: EXDATEs of a long series fit many to a line
 MAX_DATES = 1000  # dates in all EXDATE and RDATE lines together
 
+_DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # February: in leap years
+_SET_SIZE = {"DAILY": 1, "WEEKLY": 7, "MONTHLY": 31, "YEARLY": 366}  # times a period can hold
 _BYDAY = re.compile(r"^([+-]?)(\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)$")
 _DATE = re.compile(r"^\d{8}$")
 _DATETIME = re.compile(r"^\d{8}T\d{6}Z?$")
@@ -162,8 +166,14 @@ def _rule(parts: dict[str, str], *, number: int, zone: ZoneInfo) -> Rule:
         _int(v, where=f"{where} BYSETPOS", low=-366, high=366, nonzero=True)
         for v in _list(parts, "BYSETPOS")
     )
+    if by_month and by_month_day:
+        longest = max(_DAYS_IN_MONTH[month - 1] for month in by_month)
+        if all(abs(day) > longest for day in by_month_day):
+            _refuse(f"{where} BYMONTHDAY: no listed day falls in the listed months.")
     if by_set_pos and not (by_day or by_month_day or by_month):
         _refuse(f"{where} BYSETPOS needs another BY part (BYDAY, BYMONTHDAY or BYMONTH).")
+    if by_set_pos and max(abs(p) for p in by_set_pos) > _SET_SIZE[freq]:
+        _refuse(f"{where} BYSETPOS: a {freq.lower()} set has at most {_SET_SIZE[freq]} times.")
     week_start = parts.get("WKST", "MO")
     if week_start not in WEEKDAYS:
         _refuse(f"{where} WKST={week_start} is not a weekday; use one of {', '.join(WEEKDAYS)}.")
@@ -239,8 +249,11 @@ def _parse_dates(
             kind = setting.upper()
         else:
             _refuse(f"{where} parameter {param!r} is not supported; use TZID= or VALUE=DATE.")
+    items = value.split(",")
+    if len(items) > MAX_DATES:
+        _refuse(f"{where} has {len(items)} dates; send at most {MAX_DATES}.")
     found: list[datetime | date] = []
-    for item in value.split(","):
+    for item in items:
         item = item.strip().upper()
         if kind == "DATE":
             if not _DATE.match(item):
@@ -256,19 +269,26 @@ def _parse_dates(
 def _zone(name: str, *, where: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        _refuse(f"{where} TZID={name} is not an IANA time zone such as Europe/Amsterdam.")
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "America", a directory
+        _refuse(f"{where} TZID={name[:64]} is not an IANA time zone such as Europe/Amsterdam.")
 
 
 def _date(value: str, *, where: str) -> date:
+    _check_year(value, where=where)
     try:
         return date(int(value[:4]), int(value[4:6]), int(value[6:8]))
     except ValueError:
         _refuse(f"{where} {value} is not a real date.")
 
 
+def _check_year(value: str, *, where: str) -> None:
+    if not FIRST_YEAR <= int(value[:4]) <= LAST_YEAR:
+        _refuse(f"{where} {value}: use a year between {FIRST_YEAR} and {LAST_YEAR}.")
+
+
 def _moment(value: str, *, zone: ZoneInfo, where: str) -> datetime:
     """A DATE-TIME: UTC with a Z, else a wall-clock time in `zone`."""
+    _check_year(value, where=where)
     try:
         naive = datetime.strptime(value.rstrip("Z"), "%Y%m%dT%H%M%S")  # noqa: DTZ007 - zoned below
     except ValueError:

@@ -117,9 +117,9 @@ def series_create(
 def _zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "America", a directory
         raise ValidationError(
-            {"time_zone": f"{name!r} is not an IANA time zone such as Europe/Amsterdam."}
+            {"time_zone": f"{name[:64]!r} is not an IANA time zone such as Europe/Amsterdam."}
         ) from None
 
 

@@ -103,6 +103,7 @@ def test_a_room_taken_at_one_occurrence_refuses_the_series_and_saves_nothing():
     [
         ({"recurrence": ["RRULE:FREQ=HOURLY"]}, "recurrence", "FREQ=HOURLY is not supported"),
         ({"time_zone": "Mars/Olympus"}, "time_zone", "is not an IANA time zone"),
+        ({"time_zone": "America"}, "time_zone", "is not an IANA time zone"),
         ({"recurrence": ["RRULE:FREQ=DAILY;COUNT=1001"]}, "recurrence", "at most 1000"),
         ({"recurrence": ["RRULE:FREQ=DAILY;UNTIL=21000101"]}, "recurrence", "more than 1000"),
         ({"recurrence": ["RRULE:FREQ=DAILY;UNTIL=20200101"]}, "recurrence", "no occurrence"),

@@ -50,6 +50,16 @@ FIRST = datetime(2026, 8, 3, 9, tzinfo=AMSTERDAM)
         ),
         (["RRULE:FREQ=YEARLY"], "every year on 3 August"),
         (["RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU"], "every year in March on the last Sunday"),
+        (["RRULE:FREQ=YEARLY;BYMONTH=3,9"], "every year on 3 March and September"),
+        (["RRULE:FREQ=YEARLY;BYMONTHDAY=15"], "every year, on the 15th of every month"),
+        (["RRULE:FREQ=YEARLY;BYDAY=MO"], "every year, on every Monday"),
+        (
+            ["RRULE:FREQ=YEARLY;BYDAY=20MO,-1FR"],
+            "every year, on the 20th Monday of the year and the last Friday of the year",
+        ),
+        (["RRULE:FREQ=DAILY;BYMONTH=3"], "every day in March"),
+        (["RRULE:FREQ=WEEKLY;BYMONTH=6,7,8"], "every Monday in June, July and August"),
+        (["RRULE:FREQ=MONTHLY;BYDAY=1MO;BYMONTH=1"], "every month on the first Monday in January"),
         (
             ["RRULE:FREQ=MONTHLY;INTERVAL=3;BYDAY=1MO;UNTIL=20271231"],
             "every 3 months on the first Monday until 31 December 2027",

@@ -161,6 +161,24 @@ def test_an_unbounded_rule_is_cut_at_the_limit_or_the_horizon():
     assert (len(bounded.starts), bounded.complete) == (10, True)
 
 
+def test_an_rdate_in_the_hour_the_clocks_repeat_stays_that_instant():
+    # 01:15 UTC on 25 October 2026 is the second 02:15 in Amsterdam (winter time)
+    first = datetime(2026, 10, 24, 9, tzinfo=AMSTERDAM)
+    found = starts(["RDATE:20261025T011500Z"], first)
+    assert datetime(2026, 10, 25, 1, 15, tzinfo=UTC) in found.starts
+
+
+def test_a_rule_that_ends_after_the_horizon_is_not_complete():
+    first = datetime(2026, 8, 3, 9, tzinfo=AMSTERDAM)
+    horizon = first + timedelta(days=10)
+    later = starts(["RRULE:FREQ=DAILY;UNTIL=20261231"], first, horizon=horizon)
+    sooner = starts(["RRULE:FREQ=DAILY;UNTIL=20260807"], first, horizon=horizon)
+    counted = starts(["RRULE:FREQ=DAILY;COUNT=5"], first, horizon=horizon)
+    assert (len(later.starts), later.complete) == (11, False)
+    assert (len(sooner.starts), sooner.complete) == (5, True)
+    assert (len(counted.starts), counted.complete) == (5, True)
+
+
 def test_rdates_count_against_the_limit():
     first = datetime(2026, 8, 3, 9, tzinfo=AMSTERDAM)
     found = starts(["RRULE:FREQ=DAILY;COUNT=3", "RDATE:20260901T070000Z"], first, limit=3)

@@ -117,8 +117,20 @@ def test_rdates_alone_make_a_series():
         (["RRULE:FREQ=DAILY", "RDATE:2026-12-01"], "'2026-12-01' is not a time"),
         (["RRULE:FREQ=DAILY", *["EXDATE:20261201T090000Z"] * 100], "at most 100 lines"),
         (
+            ["RRULE:FREQ=DAILY", *["EXDATE:" + ",".join(["20261201T090000Z"] * 20)] * 60],
+            "at most 1000 dates in EXDATE and RDATE lines together",
+        ),
+        (["RRULE:FREQ=DAILY", "EXDATE;TZID=America:20261201T090000"], "TZID=America is not"),
+        (["RRULE:FREQ=DAILY", "EXDATE;TZID=" + "x" * 300 + ":20261201T090000"], "is not an IANA"),
+        (["RRULE:FREQ=DAILY;UNTIL=99991231T235959Z"], "use a year between 1900 and 2200"),
+        (["RRULE:FREQ=DAILY;UNTIL=00010101"], "use a year between 1900 and 2200"),
+        (["RDATE;TZID=America/New_York:99991231T230000"], "use a year between"),
+        (["RRULE:FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30"], "no listed day falls in the listed months"),
+        (["RRULE:FREQ=WEEKLY;BYMONTH=2;BYDAY=MO;BYSETPOS=366"], "a weekly set has at most 7"),
+        (["RRULE:FREQ=DAILY;BYDAY=MO;BYSETPOS=2"], "a daily set has at most 1"),
+        (
             ["RRULE:FREQ=DAILY", "EXDATE:" + ",".join(["20261201T090000Z"] * 1001)],
-            "at most 1000 dates",
+            "send at most 1000",
         ),
     ],
 )
