@@ -7,6 +7,7 @@ race is told which meeting it clashes with; SQLite, which has no such constraint
 that check alone (its IMMEDIATE transactions serialize writers).
 """
 
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -14,13 +15,16 @@ from datetime import datetime
 from typing import cast
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connections, transaction
+from django.db import IntegrityError, OperationalError, connections, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 
 from .models import Meeting, MeetingQuerySet, Participant, Room
 from .postgres import ROOM_CONSTRAINT, TsTzRange
 from .selectors import user_ref
+
+DEADLOCK_DETECTED = "40P01"  # PostgreSQL's SQLSTATE
+DEADLOCK_PATIENCE = 2.0  # seconds to wait for the writer a deadlock let through to commit
 
 
 class RoomConflict(Exception):
@@ -151,8 +155,32 @@ def refused_double_booking(
     try:
         with transaction.atomic():
             yield
-    except IntegrityError as error:
-        if ROOM_CONSTRAINT not in str(error):
+    except (IntegrityError, OperationalError) as error:
+        if not _refused_by_the_constraint(error):
             raise
-        clash = room_clash(booking, viewer_id=viewer_id)  # None if cancelled meanwhile
+        # After a deadlock the other writer commits only now that this one gave way.
+        patience = DEADLOCK_PATIENCE if isinstance(error, OperationalError) else 0.0
+        clash = _committed_clash(booking, viewer_id=viewer_id, patience=patience)
         raise RoomConflict(room=Room.objects.get(pk=booking.room_id), meeting=clash) from error
+
+
+def _committed_clash(booking: Booking, *, viewer_id: int | None, patience: float) -> Meeting | None:
+    """room_clash(), looked for again for up to `patience` seconds while it is not committed
+    yet; None if it never shows (cancelled meanwhile)."""
+    deadline = time.monotonic() + patience
+    while (clash := room_clash(booking, viewer_id=viewer_id)) is None:
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(0.02)
+    return clash
+
+
+def _refused_by_the_constraint(error: IntegrityError | OperationalError) -> bool:
+    """The constraint refused the row; or two writers that skipped the room's lock each found
+    the other's uncommitted clashing row, waited for it, and PostgreSQL broke that deadlock by
+    failing one of them (40P01, "while checking exclusion constraint"): a refusal too, told
+    as a 409 rather than a 503."""
+    if isinstance(error, IntegrityError):
+        return ROOM_CONSTRAINT in str(error)
+    deadlock = getattr(error.__cause__, "pgcode", None) == DEADLOCK_DETECTED
+    return deadlock and "exclusion constraint" in str(error)
