@@ -25,6 +25,7 @@ from .selectors import user_ref
 
 DEADLOCK_DETECTED = "40P01"  # PostgreSQL's SQLSTATE
 DEADLOCK_PATIENCE = 2.0  # seconds to wait for the writer a deadlock let through to commit
+MAX_CLASHES_LISTED = 100  # a series' refusal lists this many of the bookings in its way
 
 
 class RoomConflict(Exception):
@@ -33,13 +34,17 @@ class RoomConflict(Exception):
     `viewer_sees`: whether the person who asked for the room may see that meeting (they
     organize it or are invited to it); to anybody else it does not exist, and the answer
     only says when the room is busy.
+
+    `clashes`: for a recurring meeting, every meeting in the way (the first
+    MAX_CLASHES_LISTED), in time order; `meeting` is the first of them.
     """
 
-    def __init__(self, *, room: Room, meeting: Meeting | None):
+    def __init__(self, *, room: Room, meeting: Meeting | None, clashes: Sequence[Meeting] = ()):
         super().__init__(f"{room.name} is already booked at that time.")
         self.room = room
         self.meeting = meeting
         self.viewer_sees = bool(getattr(meeting, "viewer_sees", False))
+        self.clashes = list(clashes)
 
 
 @dataclass(frozen=True)
@@ -109,15 +114,23 @@ def check_room_free(room: Room, booking: Booking, *, viewer_id: int | None = Non
 
 
 def check_rooms_free(
-    rooms: dict[int, Room], bookings: Sequence[Booking], *, viewer_id: int | None = None
+    rooms: dict[int, Room],
+    bookings: Sequence[Booking],
+    *,
+    viewer_id: int | None = None,
+    list_all: bool = False,
 ) -> None:
-    """Many bookings at once (a bulk request) against the stored ones, in one query."""
+    """Many bookings at once (a bulk request, a series' occurrences) against the stored ones,
+    in one query. `list_all`: the conflict lists every clash (the first MAX_CLASHES_LISTED)."""
     if not bookings:
         return
-    clash = _clashes(bookings, viewer_id).first()
-    if clash is not None:
+    found = _clashes(bookings, viewer_id)
+    clashes = list(found[:MAX_CLASHES_LISTED]) if list_all else list(found[:1])
+    if clashes:
+        first = clashes[0]
         # Found by `room_id = <a booking's room>`: its room_id is one of theirs, never None.
-        raise RoomConflict(room=rooms[cast(int, clash.room_id)], meeting=clash)
+        room = rooms[cast(int, first.room_id)]
+        raise RoomConflict(room=room, meeting=first, clashes=clashes if list_all else ())
 
 
 def overlapping_pair(bookings: Sequence[Booking]) -> tuple[int, int] | None:
@@ -142,14 +155,16 @@ def check_capacity(room: Room, people: int, *, field: str = "room_id") -> None:
 
 @contextmanager
 def refused_double_booking(
-    booking: Booking | None, *, viewer_id: int | None = None
+    booking: Booking | Sequence[Booking] | None, *, viewer_id: int | None = None
 ) -> Iterator[None]:
-    """Turn the exclusion constraint's refusal into a RoomConflict naming the clash.
+    """Turn the exclusion constraint's refusal into a RoomConflict naming the clash (every
+    clash, for the occurrences of a series).
 
     The write runs in a savepoint, so that the transaction can still look the clash up. Only
     a race that slipped past the check (a writer that did not lock the room) gets here.
     """
-    if booking is None:
+    bookings = [booking] if isinstance(booking, Booking) else list(booking or ())
+    if not bookings:
         yield
         return
     try:
@@ -160,19 +175,26 @@ def refused_double_booking(
             raise
         # After a deadlock the other writer commits only now that this one gave way.
         patience = DEADLOCK_PATIENCE if isinstance(error, OperationalError) else 0.0
-        clash = _committed_clash(booking, viewer_id=viewer_id, patience=patience)
-        raise RoomConflict(room=Room.objects.get(pk=booking.room_id), meeting=clash) from error
+        clashes = _committed_clashes(bookings, viewer_id=viewer_id, patience=patience)
+        room_id = cast(int, clashes[0].room_id) if clashes else bookings[0].room_id
+        raise RoomConflict(
+            room=Room.objects.get(pk=room_id),
+            meeting=clashes[0] if clashes else None,
+            clashes=clashes if len(bookings) > 1 else (),
+        ) from error
 
 
-def _committed_clash(booking: Booking, *, viewer_id: int | None, patience: float) -> Meeting | None:
-    """room_clash(), looked for again for up to `patience` seconds while it is not committed
-    yet; None if it never shows (cancelled meanwhile)."""
+def _committed_clashes(
+    bookings: Sequence[Booking], *, viewer_id: int | None, patience: float
+) -> list[Meeting]:
+    """The clashes of `bookings`, looked for again for up to `patience` seconds while none is
+    committed yet; [] if none ever shows (cancelled meanwhile)."""
     deadline = time.monotonic() + patience
-    while (clash := room_clash(booking, viewer_id=viewer_id)) is None:
+    while not (clashes := list(_clashes(bookings, viewer_id)[:MAX_CLASHES_LISTED])):
         if time.monotonic() >= deadline:
-            return None
+            return []
         time.sleep(0.02)
-    return clash
+    return clashes
 
 
 def _refused_by_the_constraint(error: IntegrityError | OperationalError) -> bool:

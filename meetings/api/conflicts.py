@@ -40,22 +40,30 @@ def room_conflict_body(conflict: RoomConflict) -> dict:
         return {"room_id": [f"{room.name} was booked at that time; try again."]}
     start, end = rfc3339(clash.start_time), rfc3339(clash.end_time)
     if not conflict.viewer_sees:
-        return {
-            "room_id": [f"{room.name} is already booked from {start} to {end}."],
-            "conflicting_meeting": {"start_time": start, "end_time": end},
-        }
-    return {
-        "room_id": [
+        reason = f"{room.name} is already booked from {start} to {end}."
+    else:
+        reason = (
             f"{room.name} is already booked from {start} to {end} by “{clash.title}” "
             f"(meeting {clash.pk})."
-        ],
-        "conflicting_meeting": {
-            "id": clash.pk,
-            "title": clash.title,
-            "start_time": start,
-            "end_time": end,
-            "organizer": {"id": clash.created_by.id, "username": clash.created_by.username},
-        },
+        )
+    body = {"room_id": [reason], "conflicting_meeting": _clash(clash)}
+    if conflict.clashes:  # a recurring meeting: every occurrence in the way
+        if len(conflict.clashes) > 1:
+            body["room_id"] = [f"{room.name} is already booked at {len(conflict.clashes)} of "
+                               f"these times, the first from {start} to {end}."]  # fmt: skip
+        body["conflicting_meetings"] = [_clash(meeting) for meeting in conflict.clashes]
+    return body
+
+
+def _clash(meeting) -> dict:
+    times = {"start_time": rfc3339(meeting.start_time), "end_time": rfc3339(meeting.end_time)}
+    if not getattr(meeting, "viewer_sees", False):
+        return times
+    return {
+        "id": meeting.pk,
+        "title": meeting.title,
+        **times,
+        "organizer": {"id": meeting.created_by.id, "username": meeting.created_by.username},
     }
 
 
