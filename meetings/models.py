@@ -1,5 +1,6 @@
 from datetime import UTC, datetime, timedelta
 from typing import Self
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -10,6 +11,8 @@ from django.db.models import Exists, F, OuterRef, Q
 from accounts.models import User
 
 from .postgres import TsTzRange
+from .recurrence.describe import describe
+from .recurrence.rules import parse_recurrence
 
 
 def check_meeting_times(start_time: datetime, end_time: datetime) -> None:
@@ -102,6 +105,10 @@ class Series(models.Model):
     The rule is evaluated in `time_zone` from `first_start` (its DTSTART); each occurrence
     lasts `duration` in wall-clock time there. `complete` is False while the rule makes more
     occurrences than were made (an unbounded rule, or one past the horizon).
+
+    title, description, location, room and participant_ids are what a new occurrence gets
+    (when an unbounded series is extended) and what the calendar feed shows for the series;
+    an occurrence may differ in the fields its `exception_fields` names.
     """
 
     created_by = models.ForeignKey(
@@ -115,13 +122,27 @@ class Series(models.Model):
     first_start = models.DateTimeField()
     duration = models.DurationField()
     complete = models.BooleanField(default=True)
+    title = models.CharField(max_length=200, default="")
+    description = models.TextField(blank=True, default="")
+    location = models.CharField(max_length=200, blank=True, default="")
+    room = models.ForeignKey(
+        Room, on_delete=models.PROTECT, null=True, blank=True, related_name="series"
+    )
+    participant_ids = models.JSONField(default=list, blank=True, help_text="Who is invited.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name_plural = "series"
 
     def __str__(self) -> str:
-        return f"Series {self.pk}"
+        return f"{self.title or 'Series'} ({self.rule_in_words})"
+
+    @property
+    def rule_in_words(self) -> str:
+        """The rule in words: "every Monday and Wednesday until 30 June 2027"."""
+        zone = ZoneInfo(self.time_zone)
+        rule = parse_recurrence(self.recurrence, zone=zone)
+        return describe(rule, first_start=self.first_start, zone=zone)
 
 
 class Meeting(models.Model):
@@ -164,6 +185,9 @@ class Meeting(models.Model):
         db_index=False,  # occurrence_once starts with series
     )
     original_start_time = models.DateTimeField(null=True, blank=True)
+    # The fields changed on this occurrence alone (scope "this"), comma-separated: edits of
+    # the whole series leave them as they are.
+    exception_fields = models.CharField(max_length=200, blank=True, default="")
 
     objects = MeetingQuerySet.as_manager()
 

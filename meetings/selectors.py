@@ -36,7 +36,7 @@ ROOM_REF_FIELDS = ("room__id", "room__name", "room__location")
 # A meeting's own columns as every read shows it (the API, the calendar feed).
 MEETING_FIELDS = (
     "id", "title", "description", "location", "start_time", "end_time", "status",
-    "cancellation_reason", "created_at", "updated_at",
+    "cancellation_reason", "created_at", "updated_at", "series_id", "original_start_time",
 )  # fmt: skip
 
 

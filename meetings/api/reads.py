@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from accounts.models import User
 from meetings import cache as meeting_cache
 from meetings import selectors
+from meetings.models import Series
 from meetings.people_conflicts import meeting_conflicts
 from scheduler.silk import profiled
 
@@ -107,3 +108,21 @@ def meetings_data(*, user: User, meeting_ids: list[int]) -> list[dict]:
     """Meetings just written, in the order of `meeting_ids`."""
     by_id = selectors.meeting_detail_queryset(user=user).in_bulk(meeting_ids)
     return [meeting_dict(by_id[meeting_id]) for meeting_id in meeting_ids]
+
+
+def first_occurrence_id(series: Series) -> int:
+    return series.occurrences.order_by("start_time", "id").values_list("pk", flat=True)[0]
+
+
+def series_written_data(*, user: User, series: Series) -> dict:
+    """A recurring meeting just made: its first occurrence as written, and the series."""
+    data = meeting_written_data(user=user, meeting_id=first_occurrence_id(series))
+    data["series"] = {
+        "id": series.pk,
+        "recurrence": series.recurrence,
+        "time_zone": series.time_zone,
+        "rule": series.rule_in_words,
+        "occurrences": series.occurrences.count(),
+        "complete": series.complete,
+    }
+    return data

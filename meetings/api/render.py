@@ -50,6 +50,8 @@ def meeting_dict(meeting) -> dict:
         "participants": [participant_dict(p) for p in meeting.participants.all()],
         "created_at": rfc3339(meeting.created_at),
         "updated_at": rfc3339(meeting.updated_at),
+        "series_id": meeting.series_id,
+        "original_start_time": rfc3339(meeting.original_start_time),
     }
 
 

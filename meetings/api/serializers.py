@@ -62,6 +62,17 @@ class MeetingSerializer(_ReadSerializer):
     organizer = UserRefSerializer(source="created_by", read_only=True)
     participants = ParticipantSerializer(many=True, read_only=True)
     room = RoomRefSerializer(read_only=True, allow_null=True, help_text="The room booked.")
+    series_id = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text="The recurring meeting this is an occurrence of; null for a single meeting.",
+    )
+    original_start_time = RFC3339DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="An occurrence's start as its series' rule made it (RECURRENCE-ID), which "
+        "names it even after it is moved; null for a single meeting.",
+    )
 
     class Meta:
         model = Meeting
@@ -79,6 +90,8 @@ class MeetingSerializer(_ReadSerializer):
             "participants",
             "created_at",
             "updated_at",
+            "series_id",
+            "original_start_time",
         )
         read_only_fields = fields
 
@@ -129,6 +142,12 @@ class RoomConflictSerializer(serializers.Serializer):
     conflicting_meeting = RoomConflictMeetingSerializer(
         required=False, help_text="Absent if that meeting was cancelled meanwhile: try again."
     )
+    conflicting_meetings = RoomConflictMeetingSerializer(
+        many=True,
+        required=False,
+        help_text="A recurring meeting: every booking in the way of its occurrences (the first "
+        "100), in time order.",
+    )
 
 
 class NotificationPreviewSerializer(serializers.Serializer):
@@ -143,10 +162,26 @@ class MeetingPreviewSerializer(MeetingSerializer):
     id = serializers.IntegerField(read_only=True, allow_null=True)
 
 
+class ScopeResultSerializer(serializers.Serializer):
+    """What a write in a scope touched."""
+
+    scope = StrictCharField()
+    series_id = serializers.IntegerField(
+        allow_null=True, help_text="The series the occurrences belong to now (a split makes one)."
+    )
+    occurrences = serializers.IntegerField(help_text="Occurrences changed, made or deleted.")
+    people = serializers.IntegerField(help_text="People whose calendars change.")
+    rooms = serializers.ListField(child=serializers.IntegerField(), help_text="Rooms touched.")
+    exceptions_dropped = serializers.IntegerField(
+        help_text="Occurrences changed on their own that a new time pattern replaced."
+    )
+
+
 class DryRunSerializer(serializers.Serializer):
     """What the write would do; nothing of it is saved."""
 
     dry_run = serializers.BooleanField()
+    scope = ScopeResultSerializer(required=False, allow_null=True)
     meeting = MeetingPreviewSerializer(
         allow_null=True, help_text="The meeting as it would be (id null if new); null if refused."
     )
@@ -227,6 +262,101 @@ class MeetingWriteSerializer(_LimitsFromSettings, serializers.Serializer):
         return attrs
 
 
+RECURRENCE_HELP = (
+    "RFC 5545 lines, as Google Calendar's API takes them: one RRULE (FREQ DAILY, WEEKLY, "
+    "MONTHLY or YEARLY; INTERVAL, COUNT, UNTIL, BYDAY with ordinals such as -1FR, BYMONTHDAY, "
+    "BYMONTH, BYSETPOS, WKST) and EXDATE or RDATE lines. The rule runs in time_zone's "
+    "wall-clock time from start_time; anything else is refused, naming the part."
+)
+TIME_ZONE_HELP = "The IANA zone the rule is evaluated in (default: the organizer's)."
+
+
+def _recurrence_field(**kwargs) -> BoundedListField:
+    return BoundedListField(
+        child=StrictCharField(max_length=10_000), max_length=100, help_text=RECURRENCE_HELP,
+        **kwargs,
+    )  # fmt: skip
+
+
+class MeetingCreateSerializer(MeetingWriteSerializer):
+    """POST /api/meetings/: a meeting, or with `recurrence` a recurring meeting (a series),
+    whose occurrences are meetings of their own."""
+
+    recurrence = _recurrence_field(required=False)
+    time_zone = StrictCharField(max_length=64, required=False, help_text=TIME_ZONE_HELP)
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        if "time_zone" in attrs and "recurrence" not in attrs:
+            raise serializers.ValidationError(
+                {"time_zone": "Only a recurring meeting has a time zone: send recurrence too."}
+            )
+        return attrs
+
+
+class SeriesSerializer(serializers.Serializer):
+    """A recurring meeting, as POST /api/meetings/ made it."""
+
+    id = serializers.IntegerField()
+    recurrence = serializers.ListField(child=StrictCharField())
+    time_zone = StrictCharField()
+    rule = StrictCharField(help_text="The rule in words: every Monday until 30 June 2027.")
+    occurrences = serializers.IntegerField(help_text="How many occurrences were made.")
+    complete = serializers.BooleanField(
+        help_text="False for a rule without end: more occurrences are made as time passes."
+    )
+
+
+class MeetingSeriesWrittenSerializer(MeetingWrittenSerializer):
+    """A recurring meeting just created: its first occurrence, and the series."""
+
+    series = SeriesSerializer(read_only=True)
+
+    class Meta(MeetingWrittenSerializer.Meta):
+        fields = (*MeetingWrittenSerializer.Meta.fields, "series")
+        read_only_fields = fields
+
+
+SCOPE_HELP = (
+    "For an occurrence of a recurring meeting: this (the default) changes it alone, as an "
+    "exception; following splits the series there and changes it and the later ones; all "
+    "changes every occurrence not yet over. On a single meeting every scope means the meeting."
+)
+
+
+class ScopeParamsSerializer(DryRunParamsSerializer):
+    scope = serializers.ChoiceField(
+        choices=[("this", "this"), ("following", "following"), ("all", "all")],
+        required=False,
+        default="this",
+        help_text=SCOPE_HELP,
+    )
+
+
+class MeetingScopedWrittenSerializer(MeetingWrittenSerializer):
+    scope = ScopeResultSerializer(read_only=True)
+
+    class Meta(MeetingWrittenSerializer.Meta):
+        fields = (*MeetingWrittenSerializer.Meta.fields, "scope")
+        read_only_fields = fields
+
+
+class MeetingScopedSerializer(MeetingSerializer):
+    scope = ScopeResultSerializer(read_only=True)
+
+    class Meta(MeetingSerializer.Meta):
+        fields = (*MeetingSerializer.Meta.fields, "scope")
+        read_only_fields = fields
+
+
+class ParticipantScopedSerializer(ParticipantSerializer):
+    scope = ScopeResultSerializer(read_only=True)
+
+    class Meta(ParticipantSerializer.Meta):
+        fields = (*ParticipantSerializer.Meta.fields, "scope")
+        read_only_fields = fields
+
+
 class MeetingUpdateSerializer(_LimitsFromSettings, serializers.Serializer):
     """PATCH: any subset of the fields; participant_ids replaces the invitee list."""
 
@@ -244,6 +374,8 @@ class MeetingUpdateSerializer(_LimitsFromSettings, serializers.Serializer):
     room_id = id_field(
         required=False, allow_null=True, help_text="A room to book; null gives the room back."
     )
+    recurrence = _recurrence_field(required=False)
+    time_zone = StrictCharField(max_length=64, required=False, help_text=TIME_ZONE_HELP)
 
     def validate(self, attrs):
         meeting = self.context["meeting"]

@@ -14,18 +14,21 @@ from meetings import selectors
 from meetings.dry_runs import rehearse
 from meetings.models import Meeting
 from meetings.services.bulk import meeting_bulk_create, meeting_bulk_set_status
-from meetings.services.lifecycle import (
-    meeting_cancel,
-    meeting_create,
-    meeting_delete,
-    meeting_update,
+from meetings.services.lifecycle import meeting_create
+from meetings.services.participants import participant_add, participant_remove
+from meetings.services.scopes import (
+    ScopeResult,
+    occurrence_cancel,
+    occurrence_delete,
+    occurrence_rsvp,
+    occurrence_update,
 )
-from meetings.services.participants import meeting_rsvp, participant_add, participant_remove
+from meetings.services.series import series_create
 from scheduler.api.views import UserTimezoneMixin
 
 from . import reads
 from . import serializers as s
-from .dry_run import dry_run_body
+from .dry_run import dry_run_body, scope_body
 from .permissions import IsOrganizerOrReadOnly
 
 ID = r"[0-9]{1,18}"
@@ -45,7 +48,12 @@ INVITING = {
 DRY_RUN = OpenApiResponse(s.DryRunSerializer, "With ?dry_run=true: what would happen.")
 WRITTEN_OR_DRY_RUN = PolymorphicProxySerializer(
     component_name="MeetingWrittenOrDryRun",
-    serializers=[s.MeetingWrittenSerializer, s.DryRunSerializer],
+    serializers=[s.MeetingScopedWrittenSerializer, s.DryRunSerializer],
+    resource_type_field_name=None,
+)
+CREATED = PolymorphicProxySerializer(
+    component_name="MeetingCreated",
+    serializers=[s.MeetingWrittenSerializer, s.MeetingSeriesWrittenSerializer],
     resource_type_field_name=None,
 )
 
@@ -53,17 +61,24 @@ WRITTEN_OR_DRY_RUN = PolymorphicProxySerializer(
 @extend_schema_view(
     list=extend_schema(parameters=[s.MeetingListParamsSerializer]),
     create=extend_schema(
-        request=s.MeetingWriteSerializer,
+        request=s.MeetingCreateSerializer,
         parameters=[s.DryRunParamsSerializer],
-        responses={201: s.MeetingWrittenSerializer, 200: DRY_RUN, **WRITE_RESPONSES, **INVITING},
+        responses={201: CREATED, 200: DRY_RUN, **WRITE_RESPONSES, **INVITING},
+        description="A meeting; with `recurrence`, a recurring meeting whose occurrences are "
+        "meetings of their own (the answer is the first, with `series`).",
     ),
     partial_update=extend_schema(
         request=s.MeetingUpdateSerializer,
-        parameters=[s.DryRunParamsSerializer],
+        parameters=[s.ScopeParamsSerializer],
         responses={200: WRITTEN_OR_DRY_RUN, **WRITE_RESPONSES, **INVITING},
-        description="Answers a MeetingWritten, or with ?dry_run=true a DryRun (nothing saved).",
+        description="Answers a MeetingScopedWritten, or with ?dry_run=true a DryRun (nothing "
+        "saved). `recurrence` and `time_zone` change a series' rule: scope following or all.",
     ),
-    destroy=extend_schema(responses={204: None}),
+    destroy=extend_schema(
+        parameters=[s.ScopeParamsSerializer],
+        responses={204: None, 200: DRY_RUN},
+        description="With ?dry_run=true: what would be deleted (200), nothing is.",
+    ),
 )
 class MeetingViewSet(UserTimezoneMixin, viewsets.GenericViewSet):
     """Meetings the caller organizes or is invited to; nobody else's exist here (404)."""
@@ -94,14 +109,34 @@ class MeetingViewSet(UserTimezoneMixin, viewsets.GenericViewSet):
         params.is_valid(raise_exception=True)
         return params.validated_data["dry_run"]
 
-    def _rehearsed(self, write, *, new: bool) -> Response:
-        def inspect(meeting):
-            data = reads.meeting_written_data(user=self.request.user, meeting_id=meeting.pk)
-            people = {data["organizer"]["id"], *(p["user"]["id"] for p in data["participants"])}
-            return data, people
+    def _scope_params(self) -> tuple[str, bool]:
+        params = s.ScopeParamsSerializer(data=self.request.query_params.dict())
+        params.is_valid(raise_exception=True)
+        return params.validated_data["scope"], params.validated_data["dry_run"]
+
+    def _rehearsed(self, write, *, new: bool, shown=lambda written: written.pk) -> Response:
+        """`shown(result)`: the id of the meeting the answer shows (None: deleted)."""
+
+        def inspect(written):
+            meeting_id = shown(written)
+            data = None
+            people = set()
+            if meeting_id is not None:
+                data = reads.meeting_written_data(user=self.request.user, meeting_id=meeting_id)
+                people = {data["organizer"]["id"], *(p["user"]["id"] for p in data["participants"])}
+            if isinstance(written, ScopeResult):
+                people |= written.people
+                return data, people, scope_body(written, data)
+            return data, people, None
 
         rehearsal = rehearse(write, inspect)
         return Response(dry_run_body(rehearsal, new=new, by=self.request.user))
+
+    def _scoped(self, result: ScopeResult) -> dict:
+        assert result.meeting_id is not None  # noqa: S101 - a change leaves the meeting
+        data = reads.meeting_written_data(user=self.request.user, meeting_id=result.meeting_id)
+        data["scope"] = scope_body(result, data)
+        return data
 
     def list(self, request):
         return _json(reads.meeting_list_page(request, paginator=self.paginator))
@@ -111,11 +146,14 @@ class MeetingViewSet(UserTimezoneMixin, viewsets.GenericViewSet):
 
     def create(self, request):
         dry_run = self._dry_run_requested()
-        data = s.MeetingWriteSerializer(data=request.data)
+        data = s.MeetingCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        if "recurrence" in fields:
+            return self._create_series(fields, dry_run=dry_run)
 
         def write():
-            return meeting_create(organizer=request.user, **data.validated_data)
+            return meeting_create(organizer=request.user, **fields)
 
         if dry_run:
             return self._rehearsed(write, new=True)
@@ -123,41 +161,92 @@ class MeetingViewSet(UserTimezoneMixin, viewsets.GenericViewSet):
         written = reads.meeting_written_data(user=request.user, meeting_id=meeting.pk)
         return Response(written, status=status.HTTP_201_CREATED)
 
+    def _create_series(self, fields: dict, *, dry_run: bool) -> Response:
+        def write():
+            return series_create(organizer=self.request.user, **fields)
+
+        if dry_run:
+            return self._rehearsed(write, new=True, shown=reads.first_occurrence_id)
+        written = reads.series_written_data(user=self.request.user, series=write())
+        return Response(written, status=status.HTTP_201_CREATED)
+
     def partial_update(self, request, pk=None):
-        dry_run = self._dry_run_requested()
+        scope, dry_run = self._scope_params()
         meeting = self.get_object()
         data = s.MeetingUpdateSerializer(data=request.data, context={"meeting": meeting})
         data.is_valid(raise_exception=True)
 
         def write():
-            return meeting_update(meeting=meeting, by=request.user, **data.validated_data)
+            return occurrence_update(
+                meeting=meeting, by=request.user, scope=scope, **data.validated_data
+            )
 
         if dry_run:
-            return self._rehearsed(write, new=False)
-        write()
-        return Response(reads.meeting_written_data(user=request.user, meeting_id=meeting.pk))
+            return self._rehearsed(write, new=False, shown=lambda result: result.meeting_id)
+        return Response(self._scoped(write()))
 
     def destroy(self, request, pk=None):
-        meeting_delete(meeting=self.get_object(), by=request.user)
+        scope, dry_run = self._scope_params()
+        meeting = self.get_object()
+
+        def write():
+            return occurrence_delete(meeting=meeting, by=request.user, scope=scope)
+
+        if dry_run:
+            return self._rehearsed(write, new=False, shown=lambda result: None)
+        write()
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(request=s.CancelSerializer, responses=s.MeetingSerializer)
+    @extend_schema(
+        request=s.CancelSerializer,
+        parameters=[s.ScopeParamsSerializer],
+        responses={200: s.MeetingScopedSerializer},
+        description="With ?dry_run=true a DryRun: what would be cancelled, nothing is.",
+    )
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
+        scope, dry_run = self._scope_params()
         meeting = self.get_object()
         data = s.CancelSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        meeting_cancel(meeting=meeting, by=request.user, **data.validated_data)
-        return Response(reads.meeting_data(user=request.user, meeting_id=meeting.pk))
 
-    @extend_schema(request=s.RsvpSerializer, responses=s.ParticipantSerializer)
+        def write():
+            return occurrence_cancel(
+                meeting=meeting, by=request.user, scope=scope, **data.validated_data
+            )
+
+        if dry_run:
+            return self._rehearsed(write, new=False, shown=lambda result: result.meeting_id)
+        result = write()
+        answer = reads.meeting_data(user=request.user, meeting_id=meeting.pk)
+        answer["scope"] = scope_body(result, answer)
+        return Response(answer)
+
+    @extend_schema(
+        request=s.RsvpSerializer,
+        parameters=[s.ScopeParamsSerializer],
+        responses=s.ParticipantScopedSerializer,
+        description="With ?dry_run=true a DryRun: what would be answered, nothing is.",
+    )
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def rsvp(self, request, pk=None):
+        scope, dry_run = self._scope_params()
         meeting = self.get_object()
         data = s.RsvpSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        answer = meeting_rsvp(meeting=meeting, user=request.user, **data.validated_data)
-        return Response(s.ParticipantSerializer(answer).data)
+
+        def write():
+            return occurrence_rsvp(
+                meeting=meeting, user=request.user, scope=scope, **data.validated_data
+            )
+
+        if dry_run:
+            return self._rehearsed(write, new=False, shown=lambda result: result.meeting_id)
+        result = write()
+        answer = result.answer or meeting.participants.select_related("user").get(
+            user=request.user
+        )  # the occurrence asked about may be past (scope=all) and keep its answer
+        return Response({**s.ParticipantSerializer(answer).data, "scope": scope_body(result, None)})
 
     @extend_schema(methods=["GET"], responses=s.ParticipantSerializer(many=True), filters=False)
     @extend_schema(

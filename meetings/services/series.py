@@ -57,49 +57,30 @@ def series_create(
     RoomConflict if the room is booked at any occurrence, HourlyInvitationLimit if the
     organizer has sent too many invitations this hour."""
     check_times(start_time, end_time)
-    zone = _zone(time_zone or organizer.timezone)
+    zone = series_zone(time_zone or organizer.timezone)
     rule = parse_recurrence(recurrence, zone=zone)
-    expansion = _occurrences(rule, first_start=start_time, zone=zone)
-    duration = _wall_clock(end_time, zone) - _wall_clock(start_time, zone)
-    spans = [(s, occurrence_end(s, duration=duration, zone=zone)) for s in expansion.starts]
+    expansion = series_occurrences(rule, first_start=start_time, zone=zone)
+    duration = wall_clock(end_time, zone) - wall_clock(start_time, zone)
     invitees = invitee_ids(participant_ids, organizer_id=organizer.pk)
     check_per_request(len(invitees))
-    if len(spans) * len(invitees) > MAX_INVITATION_ROWS:
-        raise ValidationError(
-            {"recurrence": f"{len(spans)} occurrences for {len(invitees)} people is more "
-                           f"invitations than one series may hold ({MAX_INVITATION_ROWS:,})."}
-        )  # fmt: skip
     if missing := missing_users([invitees]):
         raise ValidationError({"participant_ids": missing[0]})
-    room, bookings = _book(room_id, spans, people=len(invitees) + 1, organizer=organizer)
-    series = Series.objects.create(
+    series = Series(
         created_by=organizer,
         time_zone=zone.key,
         recurrence=list(recurrence),
         first_start=start_time,
         duration=duration,
         complete=expansion.complete,
+        title=title,
+        description=description,
+        location=location,
+        room_id=room_id,
+        participant_ids=invitees,
     )
-    with refused_double_booking(bookings[0] if bookings else None, viewer_id=organizer.pk):
-        meetings = Meeting.objects.bulk_create(
-            Meeting(
-                created_by=organizer,
-                title=title,
-                description=description,
-                location=location,
-                start_time=start,
-                end_time=end,
-                room=room,
-                series=series,
-                original_start_time=start,
-            )
-            for start, end in spans
-        )
-    Participant.objects.bulk_create(
-        Participant(meeting=meeting, user_id=user_id)
-        for meeting in meetings
-        for user_id in invitees
-    )
+    room = locked_series_room(series, people=len(invitees) + 1)
+    series.save()
+    meetings = occurrences_make(series, expansion.starts, room=room, viewer=organizer)
     flush_meetings(user_ids=[organizer.pk, *invitees])  # bulk_create sends no signal
     words = describe(rule, first_start=start_time, zone=zone)
     events_record(
@@ -114,7 +95,57 @@ def series_create(
     return series
 
 
-def _zone(name: str) -> ZoneInfo:
+def locked_series_room(series: Series, *, people: int, field: str = "room_id") -> Room | None:
+    """The series' room, its row locked, checked for the number of people; None if none."""
+    if series.room_id is None:
+        return None
+    room = locked_room(series.room_id, field=field)
+    check_capacity(room, people, field=field)
+    return room
+
+
+def occurrences_make(
+    series: Series, starts: Sequence[datetime], *, room: Room | None, viewer: User
+) -> list[Meeting]:
+    """The series' occurrences at `starts`, with its title, place and invitees, in one INSERT
+    of meetings and one of invitations, after one query that finds every booking of the room
+    in the way (RoomConflict lists them all)."""
+    zone = ZoneInfo(series.time_zone)
+    spans = [(s, occurrence_end(s, duration=series.duration, zone=zone)) for s in starts]
+    invitees = list(series.participant_ids)
+    if len(spans) * len(invitees) > MAX_INVITATION_ROWS:
+        raise ValidationError(
+            {"recurrence": f"{len(spans)} occurrences for {len(invitees)} people is more "
+                           f"invitations than one series may hold ({MAX_INVITATION_ROWS:,})."}
+        )  # fmt: skip
+    bookings = []
+    if room is not None:
+        bookings = [Booking(room_id=room.pk, start_time=s, end_time=e) for s, e in spans]
+        check_rooms_free({room.pk: room}, bookings, viewer_id=viewer.pk, list_all=True)
+    with refused_double_booking(bookings, viewer_id=viewer.pk):
+        meetings = Meeting.objects.bulk_create(
+            Meeting(
+                created_by_id=series.created_by_id,
+                title=series.title,
+                description=series.description,
+                location=series.location,
+                start_time=start,
+                end_time=end,
+                room=room,
+                series=series,
+                original_start_time=start,
+            )
+            for start, end in spans
+        )
+    Participant.objects.bulk_create(
+        Participant(meeting=meeting, user_id=user_id)
+        for meeting in meetings
+        for user_id in invitees
+    )
+    return meetings
+
+
+def series_zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "America", a directory
@@ -123,7 +154,7 @@ def _zone(name: str) -> ZoneInfo:
         ) from None
 
 
-def _occurrences(rule: Recurrence, *, first_start: datetime, zone: ZoneInfo) -> Expansion:
+def series_occurrences(rule: Recurrence, *, first_start: datetime, zone: ZoneInfo) -> Expansion:
     limit = settings.SERIES_MAX_OCCURRENCES
     if rule.rule is not None and rule.rule.count is not None and rule.rule.count > limit:
         raise ValidationError(
@@ -146,19 +177,5 @@ def _occurrences(rule: Recurrence, *, first_start: datetime, zone: ZoneInfo) -> 
     return expansion
 
 
-def _wall_clock(moment: datetime, zone: ZoneInfo) -> datetime:
+def wall_clock(moment: datetime, zone: ZoneInfo) -> datetime:
     return moment.astimezone(zone).replace(tzinfo=None)
-
-
-def _book(
-    room_id: int | None, spans: list[tuple[datetime, datetime]], *, people: int, organizer: User
-) -> tuple[Room | None, list[Booking]]:
-    """The room, locked, checked against every occurrence in one query; RoomConflict names the
-    first booking in the way."""
-    if room_id is None:
-        return None, []
-    room = locked_room(room_id)
-    check_capacity(room, people)
-    bookings = [Booking(room_id=room.pk, start_time=start, end_time=end) for start, end in spans]
-    check_rooms_free({room.pk: room}, bookings, viewer_id=organizer.pk)
-    return room, bookings

@@ -1,0 +1,128 @@
+"""A recurrence written back as RFC 5545 lines, and cut in two at an occurrence.
+
+Edits of "this and the following" occurrences end a series before the occurrence and start a new
+one at it (as Google Calendar and RFC 5545's RANGE=THISANDFUTURE do); both halves are stored as
+the lines a client could have sent, so that the calendar feed and later edits read them as any
+other series.
+"""
+
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from .expand import expand
+from .rules import WEEKDAYS, Recurrence, Rule
+
+ONE_SECOND = timedelta(seconds=1)
+
+
+def recurrence_lines(recurrence: Recurrence) -> list[str]:
+    """The lines parse_recurrence() reads back into `recurrence`; instants in UTC."""
+    lines = [] if recurrence.rule is None else [f"RRULE:{rrule_value(recurrence.rule)}"]
+    for name, dates in (("EXDATE", recurrence.exdates), ("RDATE", recurrence.rdates)):
+        moments = sorted(_ical(d) for d in dates if isinstance(d, datetime))
+        days = sorted(_ical(d) for d in dates if not isinstance(d, datetime))
+        if moments:
+            lines.append(f"{name}:{','.join(moments)}")
+        if days:
+            lines.append(f"{name};VALUE=DATE:{','.join(days)}")
+    return lines
+
+
+def rrule_value(rule: Rule) -> str:
+    """The RRULE's value, "FREQ=WEEKLY;BYDAY=MO", in the order RFC 5545 writes it."""
+    parts = [f"FREQ={rule.freq}"]
+    if rule.interval != 1:
+        parts.append(f"INTERVAL={rule.interval}")
+    if rule.count is not None:
+        parts.append(f"COUNT={rule.count}")
+    if rule.until is not None:
+        parts.append(f"UNTIL={_ical(rule.until)}")
+    if rule.by_day:
+        days = (f"{day.ordinal or ''}{WEEKDAYS[day.weekday]}" for day in rule.by_day)
+        parts.append(f"BYDAY={','.join(days)}")
+    for name, values in (
+        ("BYMONTHDAY", rule.by_month_day),
+        ("BYMONTH", rule.by_month),
+        ("BYSETPOS", rule.by_set_pos),
+    ):
+        if values:
+            parts.append(f"{name}={','.join(str(v) for v in values)}")
+    if rule.week_start != 0:
+        parts.append(f"WKST={WEEKDAYS[rule.week_start]}")
+    return ";".join(parts)
+
+
+def _ical(moment: datetime | date) -> str:
+    if isinstance(moment, datetime):
+        return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return moment.strftime("%Y%m%d")
+
+
+def ending_before(recurrence: Recurrence, moment: datetime, *, zone: ZoneInfo) -> Recurrence:
+    """The part of the recurrence before `moment`: its rule ends (UNTIL) just before it, and the
+    EXDATEs and RDATEs from it on are left out."""
+    rule = recurrence.rule
+    if rule is not None:
+        rule = replace(rule, count=None, until=(moment - ONE_SECOND).astimezone(UTC))
+    return Recurrence(
+        rule,
+        tuple(d for d in recurrence.exdates if _before(d, moment, zone)),
+        tuple(d for d in recurrence.rdates if _before(d, moment, zone)),
+    )
+
+
+def starting_at(
+    recurrence: Recurrence,
+    *,
+    first_start: datetime,
+    moment: datetime,
+    zone: ZoneInfo,
+    limit: int,
+    horizon: datetime,
+    shift: timedelta = timedelta(0),
+) -> tuple[Recurrence, datetime]:
+    """The part of the recurrence (whose DTSTART is `first_start`) from the occurrence at
+    `moment` on, with its new DTSTART, every time moved by `shift` of wall-clock time.
+
+    COUNT becomes UNTIL (the rule's last time), so that the part makes the occurrences the
+    whole did, no more; a rule with no time left from `moment` (the rest are RDATEs) is none.
+    """
+    rule = recurrence.rule
+    new_start = moment
+    if rule is not None:
+        times = expand(
+            Recurrence(rule), first_start=first_start, zone=zone, limit=limit, horizon=horizon
+        )
+        later = [start for start in times.starts if start >= moment]
+        if not later:
+            rule = None
+        else:
+            new_start = later[0]
+            if rule.count is not None:
+                rule = replace(rule, count=None, until=times.starts[-1])
+    if rule is not None and isinstance(rule.until, datetime) and shift:
+        rule = replace(rule, until=rule.until + shift)
+    part = Recurrence(
+        rule,
+        tuple(_moved(d, shift, zone) for d in recurrence.exdates if not _before(d, moment, zone)),
+        tuple(_moved(d, shift, zone) for d in recurrence.rdates if not _before(d, moment, zone)),
+    )
+    return part, _moved(new_start, shift, zone)
+
+
+def _before(moment: datetime | date, pivot: datetime, zone: ZoneInfo) -> bool:
+    if isinstance(moment, datetime):
+        return moment < pivot
+    return moment < pivot.astimezone(zone).date()
+
+
+def _moved(moment, shift: timedelta, zone: ZoneInfo):
+    """`moment` moved by `shift` of wall-clock time in `zone` (a date by whole days)."""
+    if not shift:
+        return moment
+    if not isinstance(moment, datetime):
+        whole_days = shift % timedelta(days=1) == timedelta(0)
+        return moment + shift if whole_days else moment
+    local = moment.astimezone(zone).replace(tzinfo=None) + shift
+    return local.replace(tzinfo=zone, fold=0).astimezone(UTC)
