@@ -59,12 +59,21 @@ def _ical(moment: datetime | date) -> str:
     return moment.strftime("%Y%m%d")
 
 
-def ending_before(recurrence: Recurrence, moment: datetime, *, zone: ZoneInfo) -> Recurrence:
-    """The part of the recurrence before `moment`: its rule ends (UNTIL) just before it, and the
-    EXDATEs and RDATEs from it on are left out."""
+def ending_before(
+    recurrence: Recurrence, moment: datetime, *, first_start: datetime, zone: ZoneInfo
+) -> Recurrence:
+    """The part of the recurrence (whose DTSTART is `first_start`) before `moment`: its rule
+    ends just before it (a COUNT counts only the times before it; an UNTIL comes no later),
+    and the EXDATEs and RDATEs from it on are left out."""
     rule = recurrence.rule
-    if rule is not None:
-        rule = replace(rule, count=None, until=(moment - ONE_SECOND).astimezone(UTC))
+    if rule is not None and rule.count is not None:
+        times = expand(
+            Recurrence(rule), first_start=first_start, zone=zone, limit=rule.count, horizon=moment
+        )
+        earlier = sum(1 for start in times.starts if start < moment)
+        rule = replace(rule, count=earlier) if earlier else None
+    elif rule is not None and not _ends_before(rule.until, moment, zone):
+        rule = replace(rule, until=(moment - ONE_SECOND).astimezone(UTC))
     return Recurrence(
         rule,
         tuple(d for d in recurrence.exdates if _before(d, moment, zone)),
@@ -109,6 +118,14 @@ def starting_at(
         tuple(_moved(d, shift, zone) for d in recurrence.rdates if not _before(d, moment, zone)),
     )
     return part, _moved(new_start, shift, zone)
+
+
+def _ends_before(until: datetime | date | None, moment: datetime, zone: ZoneInfo) -> bool:
+    if until is None:
+        return False
+    if isinstance(until, datetime):
+        return until < moment
+    return until < moment.astimezone(zone).date()
 
 
 def _before(moment: datetime | date, pivot: datetime, zone: ZoneInfo) -> bool:

@@ -465,7 +465,9 @@ def _series_from(series: Series, pivot: datetime) -> Series:
         rule, first_start=series.first_start, moment=pivot, zone=zone,
         limit=100_000, horizon=horizon,
     )  # fmt: skip
-    series.recurrence = recurrence_lines(ending_before(rule, pivot, zone=zone))
+    series.recurrence = recurrence_lines(
+        ending_before(rule, pivot, first_start=series.first_start, zone=zone)
+    )
     series.complete = True
     series.save(update_fields=["recurrence", "complete"])
     new = Series.objects.create(
@@ -596,7 +598,7 @@ def _occurrence_delete(meeting: Meeting, by: User, scope: str) -> ScopeResult:
     else:
         pivot = _pivot(series, meeting, scope)
         rows = series.occurrences.filter(original_start_time__gte=pivot)
-        kept = ending_before(rule, pivot, zone=zone)
+        kept = ending_before(rule, pivot, first_start=series.first_start, zone=zone)
     ids = list(rows.values_list("pk", flat=True))
     people = people_in(set(ids))
     rooms = set(rows.exclude(room=None).values_list("room_id", flat=True))

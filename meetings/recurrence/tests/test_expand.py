@@ -279,3 +279,18 @@ def _real(year: int, month: int, day: int) -> bool:
     except ValueError:
         return False
     return True
+
+
+def test_the_31st_of_every_month_skips_the_months_without_one():
+    first = datetime(2027, 1, 31, 9, tzinfo=AMSTERDAM)
+    found = starts(["RRULE:FREQ=MONTHLY;COUNT=7"], first)
+    assert [m[:10] for m in local(found.starts)] == [
+        "2027-01-31", "2027-03-31", "2027-05-31", "2027-07-31", "2027-08-31", "2027-10-31",
+        "2027-12-31",
+    ]  # fmt: skip
+
+
+def test_29_february_yearly_comes_in_leap_years_only():
+    first = datetime(2028, 2, 29, 9, tzinfo=AMSTERDAM)
+    found = starts(["RRULE:FREQ=YEARLY;COUNT=3"], first)
+    assert [m[:10] for m in local(found.starts)] == ["2028-02-29", "2032-02-29", "2036-02-29"]

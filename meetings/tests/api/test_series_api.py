@@ -143,7 +143,7 @@ def test_following_splits_the_series_at_the_occurrence(api_as, people, made):
     assert [m.title for m in before] == ["Stand-up"] * 3
     assert [m.title for m in after] == ["Later"] * 5
     old, new = Series.objects.get(pk=made["series_id"]), Series.objects.get(pk=new_series)
-    assert old.recurrence == ["RRULE:FREQ=WEEKLY;UNTIL=20270322T075959Z;BYDAY=MO"]
+    assert old.recurrence == ["RRULE:FREQ=WEEKLY;COUNT=3;BYDAY=MO"]
     assert new.recurrence == ["RRULE:FREQ=WEEKLY;UNTIL=20270419T070000Z;BYDAY=MO"]
     assert new.first_start == fourth.original_start_time
 
@@ -229,7 +229,7 @@ def test_delete_this_leaves_an_exdate_and_following_ends_the_series(api_as, peop
         "2027-03-01 09:00", "2027-03-15 09:00", "2027-03-22 09:00", "2027-03-29 09:00",
     ]  # fmt: skip
     series.refresh_from_db()
-    assert series.recurrence[0].startswith("RRULE:FREQ=WEEKLY;UNTIL=20270405T065959Z")
+    assert series.recurrence[0] == "RRULE:FREQ=WEEKLY;COUNT=5;BYDAY=MO"
     assert client.delete(f"/api/meetings/{occurrences()[0].pk}/?scope=all").status_code == 204
     assert not Series.objects.exists()
     assert not Meeting.objects.exists()
@@ -378,3 +378,43 @@ def test_an_edit_of_all_costs_the_same_queries_at_any_length(api_as):
         return len(queries)
 
     assert patch_all(5) == patch_all(50)
+
+
+def test_an_exception_moved_onto_another_occurrences_day_keeps_both(api_as, people, made):
+    client = api_as(people[0])
+    second, third = occurrences()[1:3]
+    onto = third.start_time + timedelta(hours=2)  # Monday 15 March, 11:00
+    response = client.patch(
+        f"/api/meetings/{second.pk}/",
+        {"start_time": onto.isoformat(), "end_time": (onto + timedelta(minutes=30)).isoformat()},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    # an edit of the series renames both, and the moved one keeps its own time and name
+    client.patch(f"/api/meetings/{third.pk}/?scope=all", {"title": "Sync"}, format="json")
+    day = sorted(
+        (m for m in occurrences() if local(m.start_time).startswith("2027-03-15")),
+        key=lambda m: m.start_time,
+    )
+    assert [(local(m.start_time), m.title) for m in day] == [
+        ("2027-03-15 09:00", "Sync"), ("2027-03-15 11:00", "Sync"),
+    ]  # fmt: skip
+    second.refresh_from_db()
+    assert second.original_start_time == FIRST + timedelta(weeks=1)
+    assert second.exception_fields == "time"
+
+
+def test_deleting_a_moved_occurrence_excludes_its_original_start(api_as, people, made):
+    client = api_as(people[0])
+    second = occurrences()[1]
+    tuesday = second.start_time + timedelta(days=1)
+    client.patch(
+        f"/api/meetings/{second.pk}/",
+        {"start_time": tuesday.isoformat(), "end_time": (tuesday + timedelta(hours=1)).isoformat()},
+        format="json",
+    )
+    assert client.delete(f"/api/meetings/{second.pk}/").status_code == 204
+    series = Series.objects.get()
+    assert series.recurrence[-1] == "EXDATE:20270308T080000Z"  # its original start, not Tuesday
+    assert "2027-03-08" not in {local(m.start_time)[:10] for m in occurrences()}
+    assert "2027-03-09" not in {local(m.start_time)[:10] for m in occurrences()}
