@@ -4,6 +4,24 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+def fill_from_first_occurrence(apps, schema_editor):
+    """Series made before they held their fields take them from their first occurrence."""
+    Series = apps.get_model("meetings", "Series")
+    Participant = apps.get_model("meetings", "Participant")
+    for series in Series.objects.all().iterator():
+        first = series.occurrences.order_by("original_start_time").first()
+        if first is None:
+            continue
+        series.title = first.title
+        series.description = first.description
+        series.location = first.location
+        series.room_id = first.room_id
+        series.participant_ids = sorted(
+            Participant.objects.filter(meeting=first).values_list("user_id", flat=True)
+        )
+        series.save()
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -41,4 +59,5 @@ class Migration(migrations.Migration):
             name='title',
             field=models.CharField(default='', max_length=200),
         ),
+        migrations.RunPython(fill_from_first_occurrence, migrations.RunPython.noop),
     ]
