@@ -4,6 +4,9 @@ the function (this package re-exports nothing):
 - lifecycle.py     a meeting's life: meeting_create, meeting_update, meeting_cancel, meeting_delete
 - participants.py  invitations: participant_add, participant_remove, meeting_rsvp
 - bulk.py          many meetings at once: meeting_bulk_create, meeting_bulk_set_status
+- series.py        recurring meetings: series_create, the occurrences a series makes
+- scopes.py        an occurrence's edits in a scope (this, following, all): occurrence_update,
+                   occurrence_cancel, occurrence_delete, occurrence_rsvp
 - events.py        the outbox events a change sends, and who they count against
 - checks.py        what every change to a meeting checks first: its times, its organizer
 
