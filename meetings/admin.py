@@ -13,6 +13,7 @@ from scheduler.admin_lookups import SafeChangeList, SafeLookupsMixin, ZonedDateT
 from scheduler.admin_pagination import EstimatedCountPaginator
 from scheduler.admin_times import ZonedTimesMixin, local_time, time_range, zoned
 
+from . import admin_series  # noqa: F401 - registers SeriesAdmin
 from .admin_inlines import InviteInline, ParticipantInline, invitations_save, people_after_save
 from .booking import Booking, RoomConflict, check_capacity, check_room_free, locked_room
 from .models import Meeting, Participant, Room
@@ -149,6 +150,25 @@ class MeetingAdminForm(forms.ModelForm):
         return getattr(self.instance, "admin_formsets", ())
 
 
+class SeriesFilter(admin.SimpleListFilter):
+    """Meetings in a series or not; `?series=<id>` (a series' page links it) lists one
+    series' occurrences. No query of its own, unlike a list of every series."""
+
+    title = "series"
+    parameter_name = "series"
+
+    def lookups(self, request, model_admin):
+        return (("yes", "In a series"), ("no", "Not in a series"))
+
+    def queryset(self, request, queryset):
+        value = self.value() or ""
+        if value in ("yes", "no"):
+            return queryset.filter(series__isnull=value == "no")
+        if value.isdigit():
+            return queryset.filter(series_id=int(value))
+        return queryset
+
+
 @admin.register(Meeting)
 class MeetingAdmin(SafeLookupsMixin, ZonedTimesMixin, admin.ModelAdmin):
     form = MeetingAdminForm
@@ -158,6 +178,7 @@ class MeetingAdmin(SafeLookupsMixin, ZonedTimesMixin, admin.ModelAdmin):
     list_select_related = ("created_by", "room")
     list_filter = (
         "status",
+        SeriesFilter,
         ("start_time", ZonedDateTimeFilter),
         ("created_at", ZonedDateTimeFilter),
     )
@@ -165,7 +186,7 @@ class MeetingAdmin(SafeLookupsMixin, ZonedTimesMixin, admin.ModelAdmin):
     search_fields = ("title",)
     autocomplete_fields = ("created_by", "room")
     ordering = ("-start_time", "-id")
-    readonly_fields = ("created", "updated")
+    readonly_fields = ("created", "updated", "series", "original_start", "exception_fields")
     fields = (
         "title",
         "description",
@@ -176,6 +197,8 @@ class MeetingAdmin(SafeLookupsMixin, ZonedTimesMixin, admin.ModelAdmin):
         "status",
         ("created", "updated"),
     )
+    # An occurrence's place in its series, read-only: it changes through the scoped services.
+    occurrence_fields = ("series", "original_start", "exception_fields")
     inlines = (ParticipantInline, InviteInline)
     actions = ("cancel_selected",)
     show_full_result_count = False
@@ -184,9 +207,16 @@ class MeetingAdmin(SafeLookupsMixin, ZonedTimesMixin, admin.ModelAdmin):
 
     created = zoned("created_at", "created at")
     updated = zoned("updated_at", "updated at")
+    original_start = zoned("original_start_time", "original start")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("created_by", "room")
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None and obj.series_id is not None:
+            return (*fields, *self.occurrence_fields)
+        return fields
 
     def get_changelist(self, request, **kwargs):
         return MeetingChangeList

@@ -22,7 +22,7 @@ from django.db.models.functions import TruncWeek
 
 from accounts.models import User
 
-from .models import Meeting, MeetingQuerySet, Participant, Room
+from .models import Meeting, MeetingQuerySet, Participant, Room, Series
 
 USER_REF_FIELDS = ("id", "username")
 ORGANIZER_ROLE = "organizer"
@@ -196,6 +196,41 @@ def room_upcoming_bookings(*, room: Room, now: datetime, limit: int) -> list[Mee
         .exclude(status=Meeting.Status.CANCELLED)
         .select_related("created_by")
         .only("id", "title", "start_time", "end_time", "room_id", *user_ref("created_by"))
+        .order_by("start_time", "id")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class SeriesCounts:
+    occurrences: int = 0
+    ahead: int = 0  # not yet over
+    next_start: datetime | None = None  # of the next scheduled one not yet over
+
+
+def series_occurrence_counts(
+    *, series_ids: Iterable[int], now: datetime
+) -> dict[int, SeriesCounts]:
+    """Each series' occurrences counted, and its next one, in one grouped query over the given
+    series (occurrence_once's index starts with the series)."""
+    ahead = Q(end_time__gt=now)
+    rows = (
+        Meeting.objects.filter(series_id__in=list(series_ids))
+        .order_by()
+        .values_list("series_id")
+        .annotate(
+            n=Count("*"),
+            ahead=Count("pk", filter=ahead),
+            next_start=Min("start_time", filter=ahead & Q(status=Meeting.Status.SCHEDULED)),
+        )
+    )
+    return {series_id: SeriesCounts(*counts) for series_id, *counts in rows}
+
+
+def series_upcoming_occurrences(*, series: Series, now: datetime, limit: int) -> list[Meeting]:
+    """The series' next occurrences not yet over, cancelled ones too, in time order."""
+    return list(
+        series.occurrences.filter(end_time__gt=now)
+        .only("id", "series_id", "title", "start_time", "end_time", "status", "exception_fields")
         .order_by("start_time", "id")[:limit]
     )
 
