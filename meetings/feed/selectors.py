@@ -1,12 +1,12 @@
 """The calendar feed's reads: whose feed a secret opens, and which meetings it shows.
 
 A feed costs three queries however many meetings it holds: the owner by token, the meetings
-with their organizer and room, and their participants with their users.
+with their organizer, room and series, and their participants with their users.
 """
 
 from datetime import datetime, timedelta
 
-from django.db.models import DateTimeField, DurationField, F, Prefetch, QuerySet, Value
+from django.db.models import DateTimeField, DurationField, F, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Greatest
 
 from accounts.models import User
@@ -21,6 +21,10 @@ FEED_AHEAD = timedelta(days=2 * 365)
 # are left out (docs/feed.md says so).
 FEED_MAX_EVENTS = 2000
 PERSON_FIELDS = ("id", "username", "first_name", "last_name")
+SERIES_FIELDS = (
+    "id", "time_zone", "recurrence", "first_start", "duration", "title", "description",
+    "location", "created_at",
+)  # fmt: skip
 
 
 def feed_owner(*, token: str) -> User | None:
@@ -51,23 +55,47 @@ def _distance_from(now: datetime) -> Greatest:
     )
 
 
+def _differs() -> Q:
+    """Occurrences that differ from what their series' rule and fields make."""
+    return (
+        ~Q(exception_fields="")
+        | Q(status=Meeting.Status.CANCELLED)
+        | ~Q(start_time=F("original_start_time"))
+    )
+
+
+def _with_exceptions(user: User, start: datetime, end: datetime) -> MeetingQuerySet:
+    """The user's meetings in the window, and the occurrences that differ from their rule
+    (moved, changed, cancelled) of each series shown, wherever they fall: the series' master
+    event makes occurrences outside the window too, and must not make them as the rule has
+    them."""
+    in_window = _in_feed(user).overlapping(start, end)
+    shown = in_window.exclude(series=None).order_by().values("series_id")
+    return in_window | _in_feed(user).filter(_differs(), series_id__in=shown)
+
+
 def feed_meetings(*, user: User, now: datetime) -> QuerySet[Meeting]:
     """The meetings of the user's feed: in the window around `now`, cancelled ones included
-    (their STATUS tells clients to remove them), at most FEED_MAX_EVENTS, the nearest first."""
+    (their STATUS tells clients to remove them), at most FEED_MAX_EVENTS, the nearest first.
+    Occurrences of a series come with their series (and its room), and the series' exceptions
+    outside the window with them."""
     participants = (
         Participant.objects.select_related("user")
         .only("id", "meeting_id", "status", *(f"user__{field}" for field in PERSON_FIELDS))
         .order_by("id")
     )
     return (
-        _in_feed(user)
-        .overlapping(now - FEED_PAST, now + FEED_AHEAD)
-        .select_related("created_by", "room")
+        _with_exceptions(user, now - FEED_PAST, now + FEED_AHEAD)
+        .select_related("created_by", "room", "series", "series__room")
         .only(
             *MEETING_FIELDS,
+            "exception_fields",
             *(f"created_by__{field}" for field in PERSON_FIELDS),
             "room__name",
             "room__location",
+            *(f"series__{field}" for field in SERIES_FIELDS),
+            "series__room__name",
+            "series__room__location",
         )
         .alias(distance=_distance_from(now))
         .order_by("distance", "id")
