@@ -4,7 +4,7 @@ Read-only: a series' rule and fields change through the scoped services (the API
 remake occurrences, keep exceptions and tell people; a raw edit here would do none of that.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Q
 from django.db.models.query import ModelIterable
 from django.urls import reverse
@@ -17,6 +17,7 @@ from scheduler.admin_times import EMPTY, local_time, time_range, zoned
 
 from .models import Meeting, Series
 from .selectors import SeriesCounts, series_occurrence_counts, series_upcoming_occurrences
+from .services.scopes import series_cancel_by_staff
 
 UPCOMING_OCCURRENCES = 50
 MEETINGS = "admin:meetings_meeting_changelist"
@@ -103,7 +104,25 @@ class SeriesAdmin(SafeLookupsMixin, admin.ModelAdmin):
             Q(title__icontains=term) | Q(created_by__in=people.values("pk"))
         ), False
 
+    actions = ("cancel_series",)
+
     # Writes go through the services (the API), never a raw edit or a cascading delete.
+    def has_cancel_permission(self, request):
+        return request.user.has_perm("meetings.change_meeting")
+
+    @admin.action(
+        description="Cancel the series (occurrences not yet over)", permissions=["cancel"]
+    )
+    def cancel_series(self, request, queryset):
+        chosen = list(queryset.values_list("pk", flat=True))
+        cancelled = series_cancel_by_staff(series_ids=chosen, by=request.user)
+        self.message_user(
+            request,
+            f"Cancelled {cancelled} occurrence(s) of {len(chosen)} series; everyone in them is "
+            "told once per series.",
+            messages.SUCCESS,
+        )
+
     def has_add_permission(self, request):
         return False
 

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Case, F, QuerySet, Value, When
+from django.db.models.functions import Concat
 from django.utils import timezone
 
 from accounts.models import User
@@ -152,7 +153,10 @@ def meeting_bulk_set_status(
     ids = [meeting.pk for meeting in changing]
     with refused_double_booking(bookings[0] if bookings else None, viewer_id=by.pk):
         updated = Meeting.objects.filter(pk__in=ids).update(
-            status=status, updated_at=timezone.now(), **reason
+            status=status,
+            updated_at=timezone.now(),
+            exception_fields=_with_status_exception(),
+            **reason,
         )
     if changing:
         # The people of these meetings, found when the transaction commits: `by` among them
@@ -160,6 +164,17 @@ def meeting_bulk_set_status(
         flush_meetings(meeting_ids=ids)
         record_status_events(changing, status=status, by=by, counted=counted)
     return updated
+
+
+def _with_status_exception():
+    """An occurrence of a series whose status is set on its own becomes an exception for its
+    status (edits of the series leave it be); in the same UPDATE."""
+    return Case(
+        When(series__isnull=True, then=F("exception_fields")),
+        When(exception_fields__contains="status", then=F("exception_fields")),
+        When(exception_fields="", then=Value("status")),
+        default=Concat(F("exception_fields"), Value(",status")),
+    )
 
 
 def _check_taken_back_times(meetings: list[Meeting]) -> None:

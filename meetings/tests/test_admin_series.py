@@ -209,3 +209,52 @@ def test_staff_without_the_view_permission_are_refused(client):
     assert client.get(series_page(series)).status_code == 403
     staff.user_permissions.add(Permission.objects.get(codename="view_series"))
     assert client.get(series_page(series)).status_code == 200
+
+
+def test_staff_cancel_series_telling_everyone_once_per_series(admin_client):
+    # given: two series, and a single meeting that must stay as it is
+    from notifications.models import Event
+
+    weekly, daily = make_series(8, title="Weekly"), make_series(30, title="Daily")
+    single = MeetingFactory()
+    Event.objects.all().delete()
+    # when
+    response = admin_client.post(
+        SERIES,
+        {"action": "cancel_series", "_selected_action": [weekly.pk, daily.pk]},
+        follow=True,
+    )
+    # then
+    assert response.status_code == 200
+    assert "Cancelled 38 occurrence(s) of 2 series" in response.content.decode()
+    assert set(Meeting.objects.filter(series__isnull=False).values_list("status", flat=True)) == {
+        "cancelled"
+    }
+    single.refresh_from_db()
+    assert single.status == "scheduled"
+    told = {Meeting.objects.get(pk=e.meeting_id).series_id: e for e in Event.objects.all()}
+    assert {e.kind for e in told.values()} == {"meeting_cancelled"}
+    for series in (weekly, daily):
+        event = told[series.pk]
+        assert set(event.recipient_ids) == {series.created_by_id, *series.participant_ids}
+
+
+def test_staff_without_change_permission_cannot_cancel_a_series(client):
+    staff = UserFactory(is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(codename="view_series"))
+    client.force_login(staff)
+    series = make_series(5)
+    client.post(SERIES, {"action": "cancel_series", "_selected_action": [series.pk]})
+    assert set(series.occurrences.values_list("status", flat=True)) == {"scheduled"}
+
+
+def test_the_meeting_cancel_action_makes_an_occurrence_an_exception(admin_client):
+    series = make_series(5)
+    third = series.occurrences.order_by("start_time")[2]
+    admin_client.post(
+        MEETINGS, {"action": "cancel_selected", "_selected_action": [third.pk]}, follow=True
+    )
+    third.refresh_from_db()
+    assert (third.status, third.exception_fields) == ("cancelled", "status")
+    others = series.occurrences.exclude(pk=third.pk)
+    assert set(others.values_list("exception_fields", flat=True)) == {""}
