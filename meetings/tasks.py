@@ -6,8 +6,14 @@ from django.utils import timezone
 from notifications.tasks import TRANSIENT
 
 from . import reminders
+from .services import series_extend
 
 
 @shared_task(acks_late=True, autoretry_for=TRANSIENT, max_retries=2)
 def send_due_reminders() -> int:
     return reminders.reminders_send_due(now=timezone.now())
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT, max_retries=2)
+def extend_series() -> int:
+    return series_extend.series_extend_due(now=timezone.now())

@@ -42,6 +42,13 @@ def event_message(event: Event, zone_name: str) -> str:
     match event.kind:
         case Event.Kind.MEETING_CREATED | Event.Kind.PARTICIPANT_ADDED:
             return f"{actor} invited you to “{title}” on {start}{place}."
+        case Event.Kind.MEETING_CHANGED if p.get("room_lost"):
+            more = int(p.get("occurrences", "1")) - 1
+            others = f" (and {more} later occurrences)" if more > 0 else ""
+            return (
+                f"“{title}” on {start}{others} is without {p['room_lost']}: "
+                "the room was booked for another meeting. Choose another room."
+            )
         case Event.Kind.MEETING_CHANGED:
             return f"“{title}” has changed: it is now on {start}{place}."
         case Event.Kind.MEETING_CANCELLED:

@@ -43,6 +43,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.delete_expired_tokens",
         "schedule": crontab(hour=3, minute=41),
     },
+    "extend-series": {  # daily: a series holds occurrences years ahead, days of slack is fine
+        "task": "meetings.tasks.extend_series",
+        "schedule": crontab(hour=2, minute=53),
+    },
     "delete-old-notifications": {
         "task": "notifications.tasks.delete_old_notifications",
         "schedule": crontab(hour=3, minute=17),
