@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, connections, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
+from django.db.models.expressions import RawSQL
 
 from .models import Meeting, MeetingQuerySet, Participant, Room
 from .postgres import ROOM_CONSTRAINT, TsTzRange
@@ -70,20 +71,53 @@ def locked_rooms(room_ids: Iterable[int]) -> dict[int, Room]:
     return {room.pk: room for room in rooms}
 
 
-def _clashes(bookings: Sequence[Booking], viewer_id: int | None = None) -> MeetingQuerySet:
-    meetings, holding = Meeting.objects.all(), Q()
-    on_postgresql = connections[meetings.db].vendor == "postgresql"
-    if on_postgresql:
-        # The exclusion constraint's own GiST index on (room_id, tstzrange(start, end)) answers
-        # `room_id = r AND span && booking` at once: 0.1 ms where the btree on (room, start)
-        # walks every earlier booking of the room (2 ms in the middle of three years).
-        meetings = meetings.alias(span=TsTzRange("start_time", "end_time"))
+# The meetings that hold a room during any of many bookings, one probe of the exclusion
+# constraint's GiST index per booking (0.03 ms each), the bookings passed as arrays: one
+# statement however many there are, where an OR of one clause per booking costs the planner
+# and Python time that grows with them (0.6 s for a two-year daily series).
+CLASHING_IDS_SQL = """
+    SELECT clash.id
+      FROM unnest(%s::bigint[], %s::timestamptz[], %s::timestamptz[], %s::bigint[])
+           AS b(room_id, start_time, end_time, meeting_id)
+     CROSS JOIN LATERAL (
+        SELECT m.id FROM meetings_meeting m
+         WHERE m.room_id = b.room_id AND m.room_id IS NOT NULL AND NOT (m.status = 'cancelled')
+           AND TSTZRANGE(m.start_time, m.end_time) && TSTZRANGE(b.start_time, b.end_time)
+           AND m.id IS DISTINCT FROM b.meeting_id
+         LIMIT 100  -- keeps the lateral subquery a probe per booking, never a merge join
+     ) AS clash
+"""
+
+
+def _holding(bookings: Sequence[Booking], *, on_postgresql: bool) -> Q:
+    """Meetings that hold a booking's room at an overlapping time (not the booking's own)."""
+    if on_postgresql and len(bookings) > 1:
+        columns = (
+            [b.room_id for b in bookings],
+            [b.start_time for b in bookings],
+            [b.end_time for b in bookings],
+            [b.meeting_id for b in bookings],
+        )
+        return Q(pk__in=RawSQL(CLASHING_IDS_SQL, columns))  # noqa: S611 - values as parameters
+    holding = Q()
     for booking in bookings:
         if on_postgresql:
             overlap = Q(span__overlap=DateTimeTZRange(booking.start_time, booking.end_time, "[)"))
         else:
             overlap = Q(start_time__lt=booking.end_time, end_time__gt=booking.start_time)
         holding |= Q(room_id=booking.room_id) & overlap & ~Q(pk=booking.meeting_id)
+    return holding
+
+
+def _clashes(bookings: Sequence[Booking], viewer_id: int | None = None) -> MeetingQuerySet:
+    meetings = Meeting.objects.all()
+    on_postgresql = connections[meetings.db].vendor == "postgresql"
+    if on_postgresql:
+        # The exclusion constraint's own GiST index on (room_id, tstzrange(start, end)) answers
+        # `room_id = r AND span && booking` at once: 0.1 ms where the btree on (room, start)
+        # walks every earlier booking of the room (2 ms in the middle of three years).
+        meetings = meetings.alias(span=TsTzRange("start_time", "end_time"))
+    holding = _holding(bookings, on_postgresql=on_postgresql)
     if viewer_id is not None:
         # In the same query: Meeting.objects.visible_to(viewer), for this one meeting.
         invited = Participant.objects.filter(meeting=OuterRef("pk"), user_id=viewer_id)

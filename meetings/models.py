@@ -187,7 +187,7 @@ class Meeting(models.Model):
     original_start_time = models.DateTimeField(null=True, blank=True)
     # The fields changed on this occurrence alone (scope "this"), comma-separated: edits of
     # the whole series leave them as they are.
-    exception_fields = models.CharField(max_length=200, blank=True, default="")
+    exception_fields = models.CharField(max_length=200, blank=True, default="", db_default="")
 
     objects = MeetingQuerySet.as_manager()
 

@@ -166,7 +166,7 @@ def meeting_bulk_set_status(
     return updated
 
 
-def _with_status_exception():
+def _with_status_exception() -> Case:
     """An occurrence of a series whose status is set on its own becomes an exception for its
     status (edits of the series leave it be); in the same UPDATE."""
     return Case(

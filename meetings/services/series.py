@@ -22,6 +22,7 @@ from scheduler.validation import LAST_YEAR
 
 from ..booking import Booking, check_capacity, check_rooms_free, locked_room, refused_double_booking
 from ..cache import flush_meetings
+from ..copy_loader import insert_rows
 from ..invitations import check_per_request, invitations_count
 from ..models import Meeting, Participant, Room, Series
 from ..recurrence.describe import describe
@@ -137,10 +138,14 @@ def occurrences_make(
             )
             for start, end in spans
         )
-    Participant.objects.bulk_create(
-        Participant(meeting=meeting, user_id=user_id)
-        for meeting in meetings
-        for user_id in invitees
+    # COPY on PostgreSQL: 7,300 invitations of a two-year daily series without a model each.
+    insert_rows(
+        Participant,
+        [
+            {"meeting_id": meeting.pk, "user_id": user_id}
+            for meeting in meetings
+            for user_id in invitees
+        ],
     )
     return meetings
 

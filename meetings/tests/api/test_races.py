@@ -91,7 +91,7 @@ def test_two_edits_that_are_each_valid_but_not_together(api_as, meeting):
             lambda: a.patch(url, {"start_time": "2026-03-02T10:45:00Z"}),
             lambda: b.patch(url, {"end_time": "2026-03-02T10:30:00Z"}),
         ],
-        "meeting_update",
+        "occurrence_update",
     )
 
     assert sorted(r.status_code for r in responses) == [200, 400]
@@ -102,8 +102,8 @@ def test_two_edits_that_are_each_valid_but_not_together(api_as, meeting):
 @pytest.mark.parametrize(
     ("service_name", "method", "path", "body"),
     [
-        ("meeting_update", "patch", "", {"title": "new"}),
-        ("meeting_cancel", "post", "cancel/", {"reason": "x"}),
+        ("occurrence_update", "patch", "", {"title": "new"}),
+        ("occurrence_cancel", "post", "cancel/", {"reason": "x"}),
         ("participant_add", "post", "participants/", {"user_id": "{guest}"}),
     ],
 )
