@@ -7,7 +7,7 @@ feed renders to the same bytes (and ETag) each time its cache entry is recompute
 import re
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar, Event, Timezone, vCalAddress, vDuration, vRecur
@@ -36,7 +36,14 @@ MAX_SEQUENCE = 2**31 - 1  # an iCalendar INTEGER is 32 bits, signed
 UNWRITABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 
 
-def calendar_bytes(*, owner: User, meetings: Iterable[Meeting]) -> bytes:
+def calendar_bytes(
+    *,
+    owner: User,
+    meetings: Iterable[Meeting],
+    not_attended: Mapping[int, list[datetime]] | None = None,
+) -> bytes:
+    """`not_attended`: by series, the original starts of occurrences the owner is not in,
+    which their feed takes out of the series with EXDATEs."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -51,7 +58,12 @@ def calendar_bytes(*, owner: User, meetings: Iterable[Meeting]) -> bytes:
     addresses = _Addresses()
     singles, occurrences = _by_series(meetings)
     blocks = [((m.start_time, 0, m.pk), [_event(m, addresses)]) for m in singles]
-    masters = {rows[0].series_id: series_master(rows[0].series) for rows in occurrences}
+    masters = {
+        rows[0].series_id: series_master(
+            rows[0].series, without=(not_attended or {}).get(rows[0].series_id, ())
+        )
+        for rows in occurrences
+    }
     blocks += [_series_block(rows, masters[rows[0].series_id], addresses) for rows in occurrences]
     for timezone in _timezones([rows[0].series for rows in occurrences], masters):
         calendar.add_component(timezone)

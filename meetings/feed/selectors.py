@@ -1,7 +1,8 @@
 """The calendar feed's reads: whose feed a secret opens, and which meetings it shows.
 
 A feed costs three queries however many meetings it holds: the owner by token, the meetings
-with their organizer, room and series, and their participants with their users.
+with their organizer, room and series, and their participants with their users; a fourth when
+it shows a series: the occurrences of those series the user is not in.
 """
 
 from datetime import datetime, timedelta
@@ -103,6 +104,28 @@ def feed_meetings(*, user: User, now: datetime) -> QuerySet[Meeting]:
     )
 
 
+def not_attended(*, user: User, series_ids: set[int]) -> dict[int, list[datetime]]:
+    """By series, the original starts of its occurrences the user is not in (declined, or not
+    invited to that one): the series' master event would make them, so the user's feed takes
+    them out with EXDATEs. One query."""
+    if not series_ids:
+        return {}
+    rows = (
+        Meeting.objects.filter(series_id__in=series_ids)
+        .exclude(pk__in=_in_feed(user))
+        .order_by("original_start_time")
+        .values_list("series_id", "original_start_time")
+    )
+    missing: dict[int, list[datetime]] = {}
+    for series_id, start in rows:
+        missing.setdefault(series_id, []).append(start)
+    return missing
+
+
 def feed_body(*, user: User, now: datetime) -> bytes:
     """The user's feed as iCalendar bytes."""
-    return ics.calendar_bytes(owner=user, meetings=feed_meetings(user=user, now=now))
+    meetings = list(feed_meetings(user=user, now=now))
+    series_ids = {meeting.series_id for meeting in meetings if meeting.series_id is not None}
+    return ics.calendar_bytes(
+        owner=user, meetings=meetings, not_attended=not_attended(user=user, series_ids=series_ids)
+    )

@@ -5,6 +5,7 @@ The master is written from the series' stored lines, not from its rows: an occur
 deleted is an EXDATE there already, and the rows of the feed's window do not bound the rule.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from functools import lru_cache
@@ -35,7 +36,8 @@ class Master:
     rdates: list[datetime]
 
 
-def series_master(series: Series) -> Master:
+def series_master(series: Series, *, without: Iterable[datetime] = ()) -> Master:
+    """`without`: original starts of occurrences to leave out too (as EXDATEs)."""
     zone = ZoneInfo(series.time_zone)
     recurrence = parse_recurrence(series.recurrence, zone=zone)
     start = _first_time(recurrence, series, zone).astimezone(zone)
@@ -45,7 +47,7 @@ def series_master(series: Series) -> Master:
         start=start,
         end=end,
         rrule=None if rule is None else rrule_value(_until_as_instant(rule, zone)),
-        exdates=[_local(moment, start, zone) for moment in recurrence.exdates],
+        exdates=sorted({_local(moment, start, zone) for moment in (*recurrence.exdates, *without)}),
         rdates=[_local(moment, start, zone) for moment in recurrence.rdates],
     )
 

@@ -14,7 +14,12 @@ from icalendar import Calendar
 from accounts.tests.factories import UserFactory
 from meetings.feed import selectors
 from meetings.models import Meeting, Participant
-from meetings.services.scopes import occurrence_cancel, occurrence_delete, occurrence_update
+from meetings.services.scopes import (
+    occurrence_cancel,
+    occurrence_delete,
+    occurrence_rsvp,
+    occurrence_update,
+)
 from meetings.services.series import series_create
 from scheduler import caching
 
@@ -276,6 +281,25 @@ def test_a_series_is_in_the_feeds_of_those_who_see_it_only(olga):
     assert feed(stranger).walk("VEVENT") == []
 
 
+def test_an_occurrence_declined_or_left_alone_leaves_that_persons_feed(api_as, olga):
+    # given: ann declines the second Monday, and is taken off the fourth alone
+    ann, zoe = UserFactory(username="ann"), UserFactory(username="zoe")
+    series = make(olga, ["RRULE:FREQ=WEEKLY;BYDAY=MO;COUNT=5"], participant_ids=[ann.pk, zoe.pk])
+    occurrence_rsvp(meeting=occurrence(series, 1), user=ann, status="declined")
+    occurrence_update(meeting=occurrence(series, 3), by=olga, participant_ids=[zoe.pk])
+    whole = WINDOWS["all of it"]
+
+    # when
+    anns = [moment for moment, _, _ in from_feed(ann, *whole)]
+    zoes = [moment for moment, _, _ in from_feed(zoe, *whole)]
+
+    # then: calendar applications find what ann attends, and everything for zoe
+    everyone = sorted(m.start_time for m in series.occurrences.all())
+    assert zoes == everyone
+    assert anns == [everyone[0], everyone[2], everyone[4]]
+    assert from_feed(olga, *whole) == from_api(api_as(olga), *whole)
+
+
 def test_a_series_outside_the_window_is_not_in_the_feed(olga):
     # given
     make(olga, ["RRULE:FREQ=WEEKLY;COUNT=4"], start=NOW - selectors.FEED_PAST - timedelta(weeks=8))
@@ -301,7 +325,7 @@ def test_the_same_data_gives_the_same_bytes(olga):
 
 
 @pytest.mark.parametrize(("series", "weeks", "people"), [(1, 2, 1), (6, 30, 8)])
-def test_a_feed_of_series_costs_three_queries_whatever_its_size(
+def test_a_feed_of_series_costs_four_queries_whatever_its_size(
     api_as, anonymous, olga, series, weeks, people
 ):
     # given
@@ -320,8 +344,9 @@ def test_a_feed_of_series_costs_three_queries_whatever_its_size(
     with CaptureQueriesContext(connection) as queries:
         response = anonymous.get(url.removeprefix("http://testserver"))
 
-    # then: the owner by token, the meetings with organizer, room and series, participants
+    # then: the owner by token, the meetings with organizer, room and series, participants,
+    # and the occurrences of those series the owner is not in
     assert response.status_code == 200
     assert len(Calendar.from_ical(response.content).walk("VEVENT")) == 2 * series
     sql = "\n".join(f"{n}. {q['sql']}" for n, q in enumerate(queries.captured_queries, 1))
-    assert len(queries) == 3, sql
+    assert len(queries) == 4, sql
