@@ -18,6 +18,7 @@ from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 
 from accounts.tests.factories import UserFactory
+from meetings.models import Meeting
 from meetings.tests.factories import MeetingFactory
 
 pytest.importorskip("openapi_python_client", reason="openapi-python-client is not installed")
@@ -156,3 +157,46 @@ def test_a_generated_client_asks_about_several_people_at_once(api_as, package):
     # then: everyone, each with their meeting
     assert [person.id for person in answer.users] == [person.pk for person in people]
     assert [len(person.busy) for person in answer.users] == [1, 1, 1]
+
+
+def test_a_generated_client_makes_a_series_and_edits_the_following(api_as, package):
+    # given
+    from generated_scheduler_client.api.meetings import meetings_create, meetings_partial_update
+    from generated_scheduler_client.models import (
+        MeetingCreateRequest,
+        MeetingsPartialUpdateScope,
+        PatchedMeetingUpdateRequest,
+    )
+
+    organizer, guest = UserFactory(), UserFactory()
+    client = package.Client(
+        "http://testserver", httpx_args={"transport": django_transport(api_as(organizer))}
+    )
+    start = datetime(2030, 3, 4, 9, tzinfo=UTC)
+
+    # when: a weekly series of six, then a new title from the fourth on
+    made = meetings_create.sync(
+        client=client,
+        body=MeetingCreateRequest(
+            title="Stand-up",
+            start_time=start,
+            end_time=start.replace(minute=30),
+            participant_ids=[guest.pk],
+            recurrence=["RRULE:FREQ=WEEKLY;COUNT=6"],
+            time_zone="Europe/Amsterdam",
+        ),
+    )
+    fourth = Meeting.objects.filter(series_id=made.series_id).order_by("start_time")[3]
+    changed = meetings_partial_update.sync(
+        str(fourth.pk),
+        client=client,
+        body=PatchedMeetingUpdateRequest(title="Retro"),
+        scope=MeetingsPartialUpdateScope.FOLLOWING,
+    )
+
+    # then: the client read both answers, and the series was split at the fourth
+    assert made.series_id is not None
+    assert made.original_start_time == start
+    assert changed.title == "Retro"
+    assert changed.scope.occurrences == 3
+    assert changed.scope.series_id != made.series_id
