@@ -1,5 +1,6 @@
 """For many rules, the occurrences the API lists are those python-dateutil's rrule makes in the
-series' zone: software nobody here wrote is the reference.
+series' zone, and those recurring-ical-events finds in the project's own calendar feed: software
+nobody here wrote is the reference, on both sides.
 
 Zones with daylight-saving changes (both hemispheres) and zones that changed their offsets
 (São Paulo dropped summer time in 2019, Samoa in 2021, Tehran in 2022). Fixed examples in CI;
@@ -11,12 +12,15 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import recurring_ical_events
 from dateutil import rrule as du
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from icalendar import Calendar
 
 from accounts.tests.factories import UserFactory
+from meetings.feed import selectors as feed
 from meetings.models import Meeting
 
 pytestmark = pytest.mark.django_db
@@ -77,7 +81,7 @@ def dateutil_starts(zone_name, start, rule, exdates):
 
 @given(rules())
 @PROPERTY
-def test_the_api_lists_what_dateutil_makes(api_as, example):
+def test_the_api_and_the_feed_list_what_dateutil_makes(api_as, example):
     zone_name, start, rule, excluded = example
     zone = ZoneInfo(zone_name)
     with transaction.atomic():
@@ -122,4 +126,24 @@ def test_the_api_lists_what_dateutil_makes(api_as, example):
             )
             starts = [datetime.fromisoformat(m["start_time"]) for m in listed.json()["results"]]
             assert starts == expected[:100], lines
+            assert in_feed(organizer, expected) == expected_in_feed_window(expected), lines
         transaction.set_rollback(True)
+
+
+def feed_window(expected):
+    """The feed's window, its `now` at the first occurrence."""
+    now = expected[0]
+    return now - feed.FEED_PAST, now + feed.FEED_AHEAD
+
+
+def expected_in_feed_window(expected):
+    start, end = feed_window(expected)
+    return [moment for moment in expected if start <= moment < end]
+
+
+def in_feed(user, expected):
+    """What recurring-ical-events finds in the user's feed, in the feed's window."""
+    start, end = feed_window(expected)
+    calendar = Calendar.from_ical(feed.feed_body(user=user, now=expected[0]))
+    found = recurring_ical_events.of(calendar).between(start, end)
+    return sorted(event.decoded("DTSTART").astimezone(UTC) for event in found)
