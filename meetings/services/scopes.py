@@ -31,7 +31,7 @@ from django.db.models.functions import Concat
 from django.utils import timezone
 
 from accounts.models import User
-from notifications.models import Event
+from notifications.models import Event, Notification
 
 from ..booking import Booking, check_rooms_free, locked_room, refused_double_booking
 from ..cache import flush_meetings, people_in
@@ -255,11 +255,11 @@ def _bookings_after(targets: QuerySet[Meeting], changes: dict) -> list[Booking]:
     """The room bookings the targets will hold after `changes`: what a refusal of the
     exclusion constraint is looked up by."""
     new_room = changes.get("room_id", False)
-    rows = targets.only("pk", "start_time", "end_time", "room_id")
+    rows = targets.values_list("pk", "start_time", "end_time", "room_id")
     return [
-        Booking(room_id=room_id, start_time=m.start_time, end_time=m.end_time, meeting_id=m.pk)
-        for m in rows
-        if (room_id := m.room_id if new_room is False else new_room)
+        Booking(room_id=room_id, start_time=start, end_time=end, meeting_id=pk)
+        for pk, start, end, held in rows
+        if (room_id := held if new_room is False else new_room)
     ]
 
 
@@ -380,8 +380,7 @@ def _remake(
     added = sorted(set(wanted) - set(series.participant_ids))
     removed = sorted(set(series.participant_ids) - set(wanted))
     target = _series_from(series, pivot)
-    invitations_delete(Participant.objects.filter(meeting__in=doomed_ids))
-    Meeting.objects.filter(pk__in=doomed_ids).delete()  # their reminders go with them
+    _occurrences_delete(doomed_ids)
     target.recurrence = recurrence_lines(rule)
     target.time_zone = zone.key
     target.first_start = first_start
@@ -409,6 +408,17 @@ def _remake(
         people=people, room_ids={r for r in (old_room, target.room_id) if r},
         exceptions_dropped=dropped,
     )  # fmt: skip
+
+
+def _occurrences_delete(meeting_ids: list[int]) -> None:
+    """Delete occurrences and what hangs on them (invitations, notifications about them) in
+    three statements however many there are, where QuerySet.delete() loads every row and
+    deletes a hundred at a time to send each one's signal. Callers flush the caches."""
+    invitations_delete(Participant.objects.filter(meeting_id__in=meeting_ids))
+    notices = Notification.objects.filter(meeting_id__in=meeting_ids)
+    notices._raw_delete(notices.db)
+    rows = Meeting.objects.filter(pk__in=meeting_ids)
+    rows._raw_delete(rows.db)
 
 
 def _bounded(recurrence: Recurrence) -> bool:
@@ -665,8 +675,7 @@ def _occurrence_delete(meeting: Meeting, by: User, scope: str) -> ScopeResult:
         extra = {"occurrences": str(len(ids)), "scope": scope}
         kind = Event.Kind.MEETING_DELETED
         tell([meeting_event(kind, first, actor=by, to=people, **extra)], by=by)
-    invitations_delete(Participant.objects.filter(meeting__in=ids))
-    Meeting.objects.filter(pk__in=ids).delete()  # notifications about them go too
+    _occurrences_delete(ids)
     if not series.occurrences.exists():
         series.delete()
         series_id = None

@@ -362,22 +362,37 @@ def test_a_new_rule_for_all_remakes_the_occurrences(api_as, people, made):
     assert Participant.objects.count() == 8  # ada and bob in each
 
 
-def test_an_edit_of_all_costs_the_same_queries_at_any_length(api_as):
-    def patch_all(weeks):
+@pytest.mark.parametrize(
+    ("body", "path"),
+    [
+        ({"title": "Renamed", "participant_ids": []}, "/?scope=all"),
+        ({"location": "Elsewhere"}, "/?scope=following"),
+        ({"start_time": "2027-03-01T10:00:00+01:00", "end_time": "2027-03-01T10:30:00+01:00"},
+         "/?scope=all"),
+        ({"reason": "Off"}, "/cancel/?scope=all"),
+    ],
+)  # fmt: skip
+def test_an_edit_of_all_costs_the_same_queries_at_any_length(api_as, body, path):
+    def edit(days):
         organizer, ada, bob = UserFactory(), UserFactory(), UserFactory()
         client = api_as(organizer)
-        body = series_body(weeks=weeks, participant_ids=[ada.pk, bob.pk])
-        series_id = client.post("/api/meetings/", body, format="json").json()["series_id"]
+        made = series_body(participant_ids=[ada.pk, bob.pk])
+        made["recurrence"] = [f"RRULE:FREQ=DAILY;COUNT={days}"]
+        series_id = client.post("/api/meetings/", made, format="json").json()["series_id"]
         first = occurrences(series_id)[0]
+        post = "cancel" in path
         with CaptureQueriesContext(connection) as queries:
-            response = client.patch(
-                f"/api/meetings/{first.pk}/?scope=all", {"title": "Renamed"}, format="json"
-            )
-        assert response.status_code == 200
-        assert {m.title for m in occurrences(series_id)} == {"Renamed"}
+            send = client.post if post else client.patch
+            response = send(f"/api/meetings/{first.pk}{path}", body, format="json")
+        assert response.status_code == 200, response.json()
+        assert response.json()["scope"]["occurrences"] == days
         return len(queries)
 
-    assert patch_all(5) == patch_all(50)
+    # The figure: a 500-occurrence series costs what a 5-occurrence one does. Django
+    # cuts a bulk INSERT on SQLite into batches of 999 parameters (71 meetings), so there the
+    # larger series stays within one batch.
+    larger = 500 if connection.vendor == "postgresql" else 50
+    assert edit(5) == edit(larger)
 
 
 def test_an_exception_moved_onto_another_occurrences_day_keeps_both(api_as, people, made):
