@@ -51,6 +51,16 @@ WRITTEN_OR_DRY_RUN = PolymorphicProxySerializer(
     serializers=[s.MeetingScopedWrittenSerializer, s.DryRunSerializer],
     resource_type_field_name=None,
 )
+CANCELLED_OR_DRY_RUN = PolymorphicProxySerializer(
+    component_name="MeetingCancelledOrDryRun",
+    serializers=[s.MeetingScopedSerializer, s.DryRunSerializer],
+    resource_type_field_name=None,
+)
+ANSWERED_OR_DRY_RUN = PolymorphicProxySerializer(
+    component_name="AnswerOrDryRun",
+    serializers=[s.ParticipantScopedSerializer, s.DryRunSerializer],
+    resource_type_field_name=None,
+)
 CREATED = PolymorphicProxySerializer(
     component_name="MeetingCreated",
     serializers=[s.MeetingWrittenSerializer, s.MeetingSeriesWrittenSerializer],
@@ -200,7 +210,7 @@ class MeetingViewSet(UserTimezoneMixin, viewsets.GenericViewSet):
     @extend_schema(
         request=s.CancelSerializer,
         parameters=[s.ScopeParamsSerializer],
-        responses={200: s.MeetingScopedSerializer},
+        responses={200: CANCELLED_OR_DRY_RUN},
         description="With ?dry_run=true a DryRun: what would be cancelled, nothing is.",
     )
     @action(detail=True, methods=["post"])
@@ -225,7 +235,7 @@ class MeetingViewSet(UserTimezoneMixin, viewsets.GenericViewSet):
     @extend_schema(
         request=s.RsvpSerializer,
         parameters=[s.ScopeParamsSerializer],
-        responses=s.ParticipantScopedSerializer,
+        responses={200: ANSWERED_OR_DRY_RUN},
         description="With ?dry_run=true a DryRun: what would be answered, nothing is.",
     )
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
