@@ -10,11 +10,19 @@ occurrence (PATCH ?scope=all), in a transaction that is rolled back, so the data
 as it was. The baseline makes the same meetings with meeting_create one by one, and renames
 them with meeting_update one by one. Both sides run alternately in one process on the same
 data; the table gives medians in ms, the ratio, and the queries of one run.
+
+Then the reads (uncached): the list, a window of it, a meeting, free/busy and find-a-time for
+the busiest people, first on the data as it is, then with 20% of the meetings made
+occurrences of series (every meeting of one organizer in five), each after VACUUM ANALYZE:
+the same queries, and the timings side by side. The conversion is committed (measured inside
+the transaction that made it, every read would wade through the 200,000 old row versions it
+left) and undone afterwards, whatever happens: run it on a benchmark database only.
 """
 
 import argparse
 import json
 import os
+import re
 import statistics
 import time
 from datetime import UTC, datetime, timedelta
@@ -40,6 +48,8 @@ from accounts.models import User  # noqa: E402
 from meetings.api.views import MeetingViewSet  # noqa: E402
 from meetings.models import Meeting, Room  # noqa: E402
 from meetings.services.lifecycle import meeting_create, meeting_update  # noqa: E402
+
+from .cache_list import clients_for, uncached  # noqa: E402
 
 FIRST = datetime(2031, 1, 6, 8, tzinfo=UTC)  # ahead of seed_demo's data: a free room
 results: dict[str, dict] = {}
@@ -142,16 +152,123 @@ def measure(make, rename) -> dict:
     return rolled_back(work)
 
 
+# Every meeting of one organizer in five becomes an occurrence of that organizer's series; an
+# organizer's meetings that start together get starts a microsecond apart as original starts.
+SERIES_SQL = (
+    """
+    INSERT INTO meetings_series (created_by_id, time_zone, recurrence, first_start, duration,
+        complete, title, description, location, room_id, participant_ids, created_at)
+    SELECT id, 'UTC', '["RRULE:FREQ=WEEKLY"]', now(), interval '30 minutes', true,
+        'Benchmark series', '', '', NULL, '[]', now()
+    FROM accounts_user WHERE id % 5 = 0
+    """,
+    """
+    UPDATE meetings_meeting m
+       SET series_id = s.id,
+           original_start_time = m.start_time + (x.n - 1) * interval '1 microsecond'
+      FROM (SELECT id, row_number() OVER (PARTITION BY created_by_id, start_time ORDER BY id) n
+              FROM meetings_meeting) x,
+           meetings_series s
+     WHERE x.id = m.id AND s.created_by_id = m.created_by_id
+       AND s.title = 'Benchmark series'
+    """,
+)
+UNDO_SQL = (
+    """
+    UPDATE meetings_meeting SET series_id = NULL, original_start_time = NULL
+     WHERE series_id IN (SELECT id FROM meetings_series WHERE title = 'Benchmark series')
+    """,
+    "DELETE FROM meetings_series WHERE title = 'Benchmark series'",
+)
+QUERIES = re.compile(r'db;dur=[0-9.]+;desc="([0-9]+) queries"')
+
+
+def execute(*statements: str) -> None:
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+
+
+def vacuumed() -> None:
+    execute("VACUUM ANALYZE meetings_meeting", "VACUUM ANALYZE meetings_series")
+
+
+def read_paths(pairs) -> dict[str, str]:
+    people = ",".join(str(user.pk) for user, _ in pairs)
+    window = "from=2027-03-01T00:00:00Z&to=2027-04-01T00:00:00Z"
+    first = Meeting.objects.visible_to(pairs[0][0]).order_by("start_time").values("pk")[0]["pk"]
+    return {
+        "list, page 1": "/api/meetings/",
+        "list, a month": f"/api/meetings/?{window}",
+        "a meeting": f"/api/meetings/{first}/",
+        "free/busy, 50 people": f"/api/availability/?users={people}&{window}",
+        "find-a-time, 50 people": (
+            f"/api/availability/suggest/?users={people}&duration=30&{window}"
+        ),
+    }
+
+
+def read_figures(pairs, paths: dict[str, str], runs: int) -> dict[str, tuple[float, int]]:
+    """Median ms of each read over `runs` rounds of 10 users (of the first user for one
+    meeting and for 50 people), and its queries (Server-Timing says), uncached."""
+    figures = {}
+    with uncached():
+        for name, url in paths.items():
+            samples, queries = [], 0
+            clients = [pairs[0]] * 10 if "50 people" in name or "meeting" in name else pairs
+            for _ in range(runs):
+                for _, client in clients:
+                    started = time.perf_counter()
+                    response = client.get(url)
+                    samples.append((time.perf_counter() - started) * 1000)
+                    assert response.status_code == 200, (url, response.content[:200])  # noqa: S101
+                    queries = int(QUERIES.search(response["Server-Timing"]).group(1))
+            figures[name] = (statistics.median(samples), queries)
+    return figures
+
+
+def reads(runs: int) -> None:
+    pairs = clients_for(50)
+    paths = read_paths(pairs)
+    vacuumed()
+    before = read_figures(pairs[:10], paths, runs)
+    try:
+        execute(*SERIES_SQL)
+        vacuumed()
+        share = Meeting.objects.filter(series__isnull=False).count() / Meeting.objects.count()
+        after = read_figures(pairs[:10], paths, runs)
+    finally:
+        execute(*UNDO_SQL)
+        vacuumed()
+    print(f"\nReads, uncached, before and with {share:.0%} of the meetings occurrences of series")
+    print("| read | before (ms) | with series (ms) | ratio | queries before | with series |")
+    print("|---|---|---|---|---|---|")
+    for name in paths:
+        (ms_before, q_before), (ms_after, q_after) = before[name], after[name]
+        results[f"read: {name}"] = {
+            "before_ms": ms_before, "series_ms": ms_after,
+            "before_queries": q_before, "series_queries": q_after,
+        }  # fmt: skip
+        print(
+            f"| {name} | {ms_before:.2f} | {ms_after:.2f} | {ms_after / ms_before:.2f} "
+            f"| {q_before} | {q_after} |"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--days", type=int, default=730)
     parser.add_argument("--json", help="write the figures here too")
+    parser.add_argument("--reads-only", action="store_true")
     arguments = parser.parse_args()
     settings.SERIES_MAX_OCCURRENCES = max(settings.SERIES_MAX_OCCURRENCES, arguments.days)
     meetings = Meeting.objects.count()
     print(f"{meetings:,} meetings; a daily series of {arguments.days} occurrences, 10 people")
     samples: dict[str, list[dict]] = {"naive": [], "tuned": []}
+    if arguments.reads_only:
+        reads(arguments.runs)
+        return
     for _ in range(arguments.runs):
         samples["tuned"].append(measure(*tuned(arguments.days)))
         samples["naive"].append(measure(*naive(arguments.days)))
@@ -170,6 +287,7 @@ def main() -> None:
             f"| {step} | {naive_ms:.0f} | {tuned_ms:.0f} | {naive_ms / tuned_ms:.1f}x "
             f"| {naive_q} | {tuned_q} |"
         )
+    reads(arguments.runs)
     if arguments.json:
         with open(arguments.json, "w") as out:
             json.dump({"meetings": meetings, "days": arguments.days, **results}, out, indent=2)
