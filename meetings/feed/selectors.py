@@ -118,7 +118,8 @@ def not_attended(*, user: User, series_ids: set[int]) -> dict[int, list[datetime
     )
     missing: dict[int, list[datetime]] = {}
     for series_id, start in rows:
-        missing.setdefault(series_id, []).append(start)
+        if start is not None:  # every occurrence has one
+            missing.setdefault(series_id, []).append(start)
     return missing
 
 

@@ -74,10 +74,13 @@ def ending_before(
         rule = replace(rule, count=earlier) if earlier else None
     elif rule is not None and not _ends_before(rule.until, moment, zone):
         rule = replace(rule, until=(moment - ONE_SECOND).astimezone(UTC))
+    rdates = tuple(d for d in recurrence.rdates if _before(d, moment, zone))
+    if recurrence.rule is None and first_start < moment and first_start not in rdates:
+        # Without a rule DTSTART is an occurrence by itself: written as an RDATE, so that the
+        # part is still a series' lines when its DTSTART is not stored with them.
+        rdates = (first_start.astimezone(UTC), *rdates)
     return Recurrence(
-        rule,
-        tuple(d for d in recurrence.exdates if _before(d, moment, zone)),
-        tuple(d for d in recurrence.rdates if _before(d, moment, zone)),
+        rule, tuple(d for d in recurrence.exdates if _before(d, moment, zone)), rdates
     )
 
 
@@ -90,13 +93,19 @@ def starting_at(
     limit: int,
     horizon: datetime,
     shift: timedelta = timedelta(0),
+    new_zone: ZoneInfo | None = None,
 ) -> tuple[Recurrence, datetime]:
     """The part of the recurrence (whose DTSTART is `first_start`) from the occurrence at
-    `moment` on, with its new DTSTART, every time moved by `shift` of wall-clock time.
+    `moment` on, with its new DTSTART, every time moved by `shift` of wall-clock time and
+    read in `new_zone` (the same zone by default): 09:00 in Amsterdam becomes 09:00 in New
+    York, a week's EXDATE included.
 
     COUNT becomes UNTIL (the rule's last time), so that the part makes the occurrences the
     whole did, no more; a rule with no time left from `moment` (the rest are RDATEs) is none.
+    A shift to another day moves BYDAY's weekdays with it; ValueError if the rule names days
+    it cannot move (BYMONTHDAY, numbered weekdays, BYSETPOS).
     """
+    new_zone = new_zone or zone
     rule = recurrence.rule
     new_start = moment
     if rule is not None:
@@ -110,14 +119,31 @@ def starting_at(
             new_start = later[0]
             if rule.count is not None:
                 rule = replace(rule, count=None, until=times.starts[-1])
-    if rule is not None and isinstance(rule.until, datetime) and shift:
-        rule = replace(rule, until=rule.until + shift)
-    part = Recurrence(
-        rule,
-        tuple(_moved(d, shift, zone) for d in recurrence.exdates if not _before(d, moment, zone)),
-        tuple(_moved(d, shift, zone) for d in recurrence.rdates if not _before(d, moment, zone)),
-    )
-    return part, _moved(new_start, shift, zone)
+    days = (_wall(new_start, zone) + shift).date() - _wall(new_start, zone).date()
+    if rule is not None and days:
+        rule = _days_moved(rule, days.days)
+    if rule is not None and isinstance(rule.until, datetime):
+        rule = replace(rule, until=_moved(rule.until, shift, zone, new_zone))
+
+    def moved(dates):
+        return tuple(
+            _moved(d, shift, zone, new_zone) for d in dates if not _before(d, moment, zone)
+        )
+
+    part = Recurrence(rule, moved(recurrence.exdates), moved(recurrence.rdates))
+    return part, _moved(new_start, shift, zone, new_zone)
+
+
+def _days_moved(rule: Rule, days: int) -> Rule:
+    """The rule with its weekdays moved by `days` (Monday + 1 is Tuesday)."""
+    if rule.by_month_day or rule.by_set_pos or any(day.ordinal for day in rule.by_day):
+        raise ValueError("The rule names days of the month or numbered weekdays.")
+    by_day = tuple(replace(day, weekday=(day.weekday + days) % 7) for day in rule.by_day)
+    return replace(rule, by_day=by_day)
+
+
+def _wall(moment: datetime, zone: ZoneInfo) -> datetime:
+    return moment.astimezone(zone).replace(tzinfo=None)
 
 
 def _ends_before(until: datetime | date | None, moment: datetime, zone: ZoneInfo) -> bool:
@@ -134,12 +160,14 @@ def _before(moment: datetime | date, pivot: datetime, zone: ZoneInfo) -> bool:
     return moment < pivot.astimezone(zone).date()
 
 
-def _moved(moment, shift: timedelta, zone: ZoneInfo):
-    """`moment` moved by `shift` of wall-clock time in `zone` (a date by whole days)."""
-    if not shift:
-        return moment
+def _moved(moment, shift: timedelta, zone: ZoneInfo, new_zone: ZoneInfo | None = None):
+    """`moment` moved by `shift` of wall-clock time in `zone` and read in `new_zone` (a date
+    by whole days)."""
+    new_zone = new_zone or zone
     if not isinstance(moment, datetime):
         whole_days = shift % timedelta(days=1) == timedelta(0)
         return moment + shift if whole_days else moment
+    if not shift and new_zone.key == zone.key:
+        return moment
     local = moment.astimezone(zone).replace(tzinfo=None) + shift
-    return local.replace(tzinfo=zone, fold=0).astimezone(UTC)
+    return local.replace(tzinfo=new_zone, fold=0).astimezone(UTC)

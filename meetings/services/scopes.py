@@ -53,6 +53,7 @@ from .series import (
     LAST_MOMENT,
     locked_series_room,
     occurrences_make,
+    series_duration,
     series_occurrences,
     series_zone,
     wall_clock,
@@ -207,10 +208,14 @@ def _update_series(
         if set(wanted) != set(series.participant_ids):
             changed.append("participant_ids")
     target_ids = list(targets.values_list("pk", flat=True))
+    if not target_ids:
+        raise ValidationError({"scope": "Every occurrence of this series is over."})
     people_before = people_in(set(target_ids))
     result = ScopeResult(scope, meeting.pk, series.pk, target_ids)
     if not changed:
         return result
+    if meeting.pk in target_ids:  # the occurrence edited takes the change, exception or not
+        _unmark_exceptions(meeting, changed)
     if scope == ALL:  # the past keeps what it was, as exceptions of the series
         _mark_exceptions(series.occurrences.filter(end_time__lte=now), changed)
     if "room_id" in changes:
@@ -302,14 +307,18 @@ def _check_room(targets: QuerySet[Meeting], *, by: User, field: str) -> None:
     """Every scheduled target that holds a room: the room seats its people, and holds no
     other meeting then (RoomConflict lists every clash)."""
     held = targets.filter(room__isnull=False, status=Meeting.Status.SCHEDULED)
-    rows = list(held.only("pk", "start_time", "end_time", "room_id"))
+    rows = [
+        Booking(room_id=room_id, start_time=start, end_time=end, meeting_id=pk)
+        for pk, start, end, room_id in held.values_list("pk", "start_time", "end_time", "room_id")
+    ]
     if not rows:
         return
-    room_ids = sorted({cast(int, r.room_id) for r in rows})  # held: room is not null
-    rooms = {room_id: locked_room(room_id) for room_id in room_ids}
+    rooms = {room_id: locked_room(room_id) for room_id in sorted({r.room_id for r in rows})}
     for room in rooms.values():
         invited = (
-            Participant.objects.filter(meeting__in=[r.pk for r in rows if r.room_id == room.pk])
+            Participant.objects.filter(
+                meeting__in=[r.meeting_id for r in rows if r.room_id == room.pk]
+            )
             .values("meeting")
             .annotate(people=Count("id"))
             .order_by("-people")
@@ -321,12 +330,7 @@ def _check_room(targets: QuerySet[Meeting], *, by: User, field: str) -> None:
                 {field: f"{room.name} seats {room.capacity}; an occurrence has "
                         f"{invited + 1} people."}
             )  # fmt: skip
-    bookings = [
-        Booking(room_id=r.room_id, start_time=r.start_time, end_time=r.end_time, meeting_id=r.pk)
-        for r in rows
-        if r.room_id
-    ]
-    check_rooms_free(rooms, bookings, viewer_id=by.pk, list_all=True)
+    check_rooms_free(rooms, rows, viewer_id=by.pk, list_all=True)
 
 
 def _remake(
@@ -353,19 +357,24 @@ def _remake(
     shift = timedelta(0)
     if "start_time" in changes:
         shift = wall_clock(new_start, zone) - wall_clock(original_start(meeting), old_zone)
-    duration = wall_clock(new_end, zone) - wall_clock(new_start, zone)
+    duration = series_duration(new_start, new_end, zone)
     old_rule = parse_recurrence(series.recurrence, zone=old_zone)
     if recurrence is not None:
         rule = parse_recurrence(recurrence, zone=zone)
         first_start = _moved_local(pivot, shift, old_zone, zone)
     else:
         horizon = LAST_MOMENT if _bounded(old_rule) else timezone.now() + HORIZON
-        rule, first_start = starting_at(
-            old_rule, first_start=series.first_start, moment=pivot, zone=old_zone,
-            limit=10 * len(series.recurrence) + 100_000, horizon=horizon, shift=shift,
-        )  # fmt: skip
-        if zone.key != old_zone.key:
-            first_start = _moved_local(first_start, timedelta(0), old_zone, zone)
+        try:
+            rule, first_start = starting_at(
+                old_rule, first_start=series.first_start, moment=pivot, zone=old_zone,
+                limit=10 * len(series.recurrence) + 100_000, horizon=horizon, shift=shift,
+                new_zone=zone,
+            )  # fmt: skip
+        except ValueError:
+            raise ValidationError(
+                {"recurrence": "This move puts the occurrences on other days, which this rule "
+                               "cannot follow: send the rule for the new days in recurrence."}
+            ) from None  # fmt: skip
     expansion = series_occurrences(rule, first_start=first_start, zone=zone)
     doomed = series.occurrences.filter(original_start_time__gte=pivot)
     doomed_ids = list(doomed.values_list("pk", flat=True))
@@ -378,7 +387,10 @@ def _remake(
         if missing := missing_users([wanted]):
             raise ValidationError({"participant_ids": missing[0]})
     added = sorted(set(wanted) - set(series.participant_ids))
-    removed = sorted(set(series.participant_ids) - set(wanted))
+    # Everyone who loses an occurrence and holds none of the new ones: the series' invitees
+    # taken off, and people invited to one occurrence alone.
+    removed = sorted((people_before | set(series.participant_ids)) - set(wanted)
+                     - {series.created_by_id})  # fmt: skip
     target = _series_from(series, pivot)
     _occurrences_delete(doomed_ids)
     target.recurrence = recurrence_lines(rule)
@@ -395,7 +407,7 @@ def _remake(
     made = occurrences_make(target, expansion.starts, room=room, viewer=by)
     if changes.get("status") == Meeting.Status.CANCELLED:
         Meeting.objects.filter(pk__in=[m.pk for m in made]).update(status=Meeting.Status.CANCELLED)
-    standing = _standing_for(made, meeting, shift=shift, zone=zone)
+    standing = _standing_for(made, meeting, shift=shift, old_zone=old_zone, zone=zone)
     people = people_before | set(wanted) | {series.created_by_id}
     flush_meetings(user_ids=people)
     changed = ["start_time", *(name for name in changes if name != "start_time")]
@@ -432,13 +444,13 @@ def _moved_local(moment: datetime, shift: timedelta, old: ZoneInfo, new: ZoneInf
 
 
 def _standing_for(
-    made: list[Meeting], meeting: Meeting, *, shift: timedelta, zone: ZoneInfo
+    made: list[Meeting], meeting: Meeting, *, shift: timedelta, old_zone: ZoneInfo, zone: ZoneInfo
 ) -> Meeting | None:
     """Of the occurrences made again, the one that stands for the one edited: the first at
     or after its moved time, else the last."""
     if not made:
         return None
-    wanted = _moved_local(original_start(meeting), shift, zone, zone)
+    wanted = _moved_local(original_start(meeting), shift, old_zone, zone)
     later = [m for m in made if m.start_time >= wanted]
     return later[0] if later else made[-1]
 
@@ -452,8 +464,10 @@ def _pivot(series: Series, meeting: Meeting, scope: str) -> datetime:
     itself (following), or the first one not yet over (all)."""
     if scope == FOLLOWING:
         return original_start(meeting)
+    # By the times the rule gave them: a past occurrence moved into the future stays in the
+    # past part, with its rule.
     first = (
-        series.occurrences.filter(end_time__gt=timezone.now())
+        series.occurrences.filter(original_start_time__gt=timezone.now() - series.duration)
         .order_by("original_start_time")
         .values_list("original_start_time", flat=True)
         .first()
@@ -508,6 +522,13 @@ def _mark_exceptions(rows: QuerySet[Meeting], changed: Collection[str]) -> None:
                 default=Concat("exception_fields", Value("," + name)),
             )
         )
+
+
+def _unmark_exceptions(occurrence: Meeting, changed: Collection[str]) -> None:
+    names = {EXCEPTION_NAME[c] for c in changed if c in EXCEPTION_NAME}
+    own = [name for name in occurrence.exception_fields.split(",") if name and name not in names]
+    if ",".join(own) != occurrence.exception_fields:
+        Meeting.objects.filter(pk=occurrence.pk).update(exception_fields=",".join(own))
 
 
 def _tell_change(
@@ -667,6 +688,17 @@ def _occurrence_delete(meeting: Meeting, by: User, scope: str) -> ScopeResult:
         pivot = _pivot(series, meeting, scope)
         rows = series.occurrences.filter(original_start_time__gte=pivot)
         kept = ending_before(rule, pivot, first_start=series.first_start, zone=zone)
+        if scope == ALL:  # and those moved ahead from before the pivot: EXDATEs of the past
+            moved_ahead = series.occurrences.filter(
+                original_start_time__lt=pivot, end_time__gt=timezone.now()
+            )
+            ahead = [
+                start
+                for start in moved_ahead.values_list("original_start_time", flat=True)
+                if start is not None  # every occurrence has one
+            ]
+            rows = rows | moved_ahead
+            kept = Recurrence(kept.rule, (*kept.exdates, *ahead), kept.rdates)
     ids = list(rows.values_list("pk", flat=True))
     people = people_in(set(ids))
     rooms = set(rows.exclude(room=None).values_list("room_id", flat=True))

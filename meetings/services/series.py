@@ -61,7 +61,7 @@ def series_create(
     zone = series_zone(time_zone or organizer.timezone)
     rule = parse_recurrence(recurrence, zone=zone)
     expansion = series_occurrences(rule, first_start=start_time, zone=zone)
-    duration = wall_clock(end_time, zone) - wall_clock(start_time, zone)
+    duration = series_duration(start_time, end_time, zone)
     invitees = invitee_ids(participant_ids, organizer_id=organizer.pk)
     check_per_request(len(invitees))
     if missing := missing_users([invitees]):
@@ -113,6 +113,8 @@ def occurrences_make(
     in the way (RoomConflict lists them all)."""
     zone = ZoneInfo(series.time_zone)
     spans = [(s, occurrence_end(s, duration=series.duration, zone=zone)) for s in starts]
+    if any(end <= start for start, end in spans):  # the CHECK constraint would refuse it: 500
+        raise ValidationError({"end_time": "An occurrence would end before it starts."})
     invitees = list(series.participant_ids)
     if len(spans) * len(invitees) > MAX_INVITATION_ROWS:
         raise ValidationError(
@@ -180,6 +182,14 @@ def series_occurrences(rule: Recurrence, *, first_start: datetime, zone: ZoneInf
                            "EXDATE takes out every date."}
         )  # fmt: skip
     return expansion
+
+
+def series_duration(start: datetime, end: datetime, zone: ZoneInfo) -> timedelta:
+    """How long each occurrence lasts, in wall-clock time of the series' zone (so that 09:00
+    to 10:00 stays that across a clock change); the time that passes, where the clock says
+    less (an end in the hour the clocks repeat: 02:30 summer time to 02:15 winter time)."""
+    on_the_clock = wall_clock(end, zone) - wall_clock(start, zone)
+    return on_the_clock if on_the_clock > timedelta(0) else end - start
 
 
 def wall_clock(moment: datetime, zone: ZoneInfo) -> datetime:
