@@ -20,6 +20,7 @@ from .models import Meeting, Participant, Room
 from .selectors import meeting_participant_counts, room_upcoming_bookings
 from .services.bulk import meeting_bulk_set_status
 from .services.events import meeting_record_admin_save
+from .services.scopes import occurrence_mark_changed, occurrences_forget
 
 UPCOMING_BOOKINGS = 20
 
@@ -249,6 +250,17 @@ class MeetingAdmin(SafeLookupsMixin, ZonedTimesMixin, admin.ModelAdmin):
             added=added,
             removed=removed,
         )
+        if change:  # an occurrence changed here is an exception, as with scope=this
+            people = ["participant_ids"] if added or removed else []
+            occurrence_mark_changed(meeting=form.instance, changed=[*form.changed_data, *people])
+
+    def delete_model(self, request, obj):
+        occurrences_forget(meeting_ids=[obj.pk])
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        occurrences_forget(meeting_ids=list(queryset.values_list("pk", flat=True)))
+        super().delete_queryset(request, queryset)
 
     def get_inline_instances(self, request, obj=None):
         # On the add page there are no saved participants to show.

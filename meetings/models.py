@@ -129,6 +129,11 @@ class Series(models.Model):
         Room, on_delete=models.PROTECT, null=True, blank=True, related_name="series"
     )
     participant_ids = models.JSONField(default=list, blank=True, help_text="Who is invited.")
+    # What holds for occurrences made later too: the series was cancelled from an occurrence
+    # on (scope following or all), and people's answers to all of it ({user id: [status,
+    # comment]}).
+    cancelled_from = models.DateTimeField(null=True, blank=True)
+    answers = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -7,7 +7,17 @@ it shows a series: the occurrences of those series the user is not in.
 
 from datetime import datetime, timedelta
 
-from django.db.models import DateTimeField, DurationField, F, Prefetch, Q, QuerySet, Value
+from django.db.models import (
+    Case,
+    DateTimeField,
+    DurationField,
+    F,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import Greatest
 
 from accounts.models import User
@@ -98,8 +108,13 @@ def feed_meetings(*, user: User, now: datetime) -> QuerySet[Meeting]:
             "series__room__name",
             "series__room__location",
         )
-        .alias(distance=_distance_from(now))
-        .order_by("distance", "id")
+        # A series' exceptions come first: cut, their master would make them as the rule has
+        # them (a cancelled occurrence back on); beyond the limit, the farthest from now go.
+        .alias(
+            distance=_distance_from(now),
+            plain=Case(When(_differs() & Q(series__isnull=False), then=0), default=1),
+        )
+        .order_by("plain", "distance", "id")
         .prefetch_related(Prefetch("participants", queryset=participants))[:FEED_MAX_EVENTS]
     )
 

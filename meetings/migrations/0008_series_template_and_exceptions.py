@@ -59,5 +59,15 @@ class Migration(migrations.Migration):
             name='title',
             field=models.CharField(default='', max_length=200),
         ),
+        migrations.AddField(
+            model_name='series',
+            name='cancelled_from',
+            field=models.DateTimeField(blank=True, null=True),
+        ),
+        migrations.AddField(
+            model_name='series',
+            name='answers',
+            field=models.JSONField(blank=True, default=dict),
+        ),
         migrations.RunPython(fill_from_first_occurrence, migrations.RunPython.noop),
     ]

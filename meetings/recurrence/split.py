@@ -138,6 +138,12 @@ def _days_moved(rule: Rule, days: int) -> Rule:
     """The rule with its weekdays moved by `days` (Monday + 1 is Tuesday)."""
     if rule.by_month_day or rule.by_set_pos or any(day.ordinal for day in rule.by_day):
         raise ValueError("The rule names days of the month or numbered weekdays.")
+    if rule.freq == "WEEKLY" and rule.interval > 1:
+        # Every other week: a day moved past the week's start (WKST) would land in a week
+        # the rule skips.
+        places = [(day.weekday - rule.week_start) % 7 + days for day in rule.by_day]
+        if any(not 0 <= place < 7 for place in places):
+            raise ValueError("The move takes weekdays into weeks the rule skips.")
     by_day = tuple(replace(day, weekday=(day.weekday + days) % 7) for day in rule.by_day)
     return replace(rule, by_day=by_day)
 

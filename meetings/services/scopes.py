@@ -232,7 +232,11 @@ def _update_series(
         field = next(n for n in ("room_id", "participant_ids", "status") if n in changed)
         _check_room(targets, by=by, field=field)
     for name, value in changes.items():
-        setattr(series, name, value)
+        if name in SERIES_FIELDS:
+            setattr(series, name, value)
+    if "status" in changes:  # what occurrences made later will be
+        cancelled = changes["status"] == Meeting.Status.CANCELLED
+        series.cancelled_from = timezone.now() if cancelled else None
     if wanted is not None:
         series.participant_ids = wanted
     series.save()
@@ -399,6 +403,9 @@ def _remake(
     target.duration = duration
     target.complete = expansion.complete
     target.participant_ids = wanted
+    target.answers = {}  # a new time asks everyone again
+    cancelled = changes.get("status") == Meeting.Status.CANCELLED
+    target.cancelled_from = first_start if cancelled else None
     for name in SERIES_FIELDS:
         if name in changes:
             setattr(target, name, changes[name])
@@ -506,6 +513,8 @@ def _series_from(series: Series, pivot: datetime) -> Series:
         location=series.location,
         room_id=series.room_id,
         participant_ids=series.participant_ids,
+        cancelled_from=series.cancelled_from,
+        answers=series.answers,
     )
     new.complete = series_occurrences(later, first_start=first_start, zone=zone).complete
     new.save(update_fields=["complete"])
@@ -557,6 +566,35 @@ def _tell_change(
     tell([e for e in events if e.recipient_ids], by=by)
 
 
+# --- staff in the admin --------------------------------------------------------------------
+
+
+def occurrence_mark_changed(*, meeting: Meeting, changed: Collection[str]) -> None:
+    """Staff changed these fields of an occurrence in the admin's form (its names: room for
+    room_id): it is an exception for them, as an edit in scope this makes it."""
+    names = ["room_id" if name == "room" else name for name in changed]
+    if meeting.series_id is not None:
+        _mark_exceptions(Meeting.objects.filter(pk=meeting.pk), names)
+
+
+@transaction.atomic
+def occurrences_forget(*, meeting_ids: Collection[int]) -> None:
+    """Before staff delete meetings in the admin: the series of those that are occurrences
+    take them out with EXDATEs, so that neither the nightly extension nor the calendar feed
+    makes them again. One query per series."""
+    by_series: dict[int, list[datetime]] = {}
+    rows = Meeting.objects.filter(pk__in=meeting_ids, series__isnull=False)
+    for series_id, start in rows.values_list("series_id", "original_start_time"):
+        if series_id is not None and start is not None:
+            by_series.setdefault(series_id, []).append(start)
+    for series in Series.objects.select_for_update().filter(pk__in=by_series).order_by("pk"):
+        zone = ZoneInfo(series.time_zone)
+        rule = parse_recurrence(series.recurrence, zone=zone)
+        kept = Recurrence(rule.rule, (*rule.exdates, *by_series[series.pk]), rule.rdates)
+        series.recurrence = recurrence_lines(kept)
+        series.save(update_fields=["recurrence"])
+
+
 # --- cancel, delete, answer -------------------------------------------------------------
 
 
@@ -592,6 +630,9 @@ def _occurrence_cancel(meeting: Meeting, by: User, scope: str, reason: str) -> S
     meeting = locked_for_organizer(meeting, by=by)
     series = _locked_series(meeting)
     ids, people, rooms = _cancel(_range(series, meeting, scope), by, scope=scope, reason=reason)
+    # Occurrences the nightly extension makes later are cancelled too.
+    series.cancelled_from = _pivot(series, meeting, scope) if scope == FOLLOWING else timezone.now()
+    series.save(update_fields=["cancelled_from"])
     return ScopeResult(scope, meeting.pk, series.pk, ids, people=people, room_ids=rooms)
 
 
@@ -623,6 +664,7 @@ def series_cancel_by_staff(*, series_ids: Collection[int], by: User, reason: str
     Meeting.objects.filter(pk__in=ids).update(
         status=Meeting.Status.CANCELLED, cancellation_reason=reason, updated_at=timezone.now()
     )
+    Series.objects.filter(pk__in=organizers).update(cancelled_from=timezone.now())
     flush_meetings(user_ids=set().union(*people.values()) if people else set())
     firsts = Meeting.objects.select_related("room").in_bulk([ids[0] for ids in by_series.values()])
     kind = Event.Kind.MEETING_CANCELLED
@@ -750,6 +792,9 @@ def _occurrence_rsvp(
     changing = answers.exclude(status=status, comment=comment)
     news = changing.exists()
     changing.update(status=status, comment=comment, responded_at=timezone.now())
+    # The answer holds for occurrences made later too (both scopes run to the series' end).
+    series.answers = {**series.answers, str(user.pk): [status, comment]}
+    series.save(update_fields=["answers"])
     flush_meetings(meeting_ids=ids, user_ids=[user.pk, series.created_by_id])
     if news:
         first = Meeting.objects.select_related("room").get(pk=min(ids))

@@ -141,15 +141,29 @@ def occurrences_make(
             for start, end in spans
         )
     # COPY on PostgreSQL: 7,300 invitations of a two-year daily series without a model each.
+    answered = timezone.now()
+    answers = {int(user_id): answer for user_id, answer in series.answers.items()}
     insert_rows(
         Participant,
         [
-            {"meeting_id": meeting.pk, "user_id": user_id}
+            _invitation(meeting.pk, user_id, answers.get(user_id), answered)
             for meeting in meetings
             for user_id in invitees
         ],
     )
     return meetings
+
+
+def _invitation(meeting_id: int, user_id: int, answer: list | None, answered: datetime) -> dict:
+    """An invitation row; with the person's answer to the whole series, if they gave one."""
+    status, comment = answer if answer else (Participant.Status.NEEDS_ACTION, "")
+    return {
+        "meeting_id": meeting_id,
+        "user_id": user_id,
+        "status": status,
+        "comment": comment,
+        "responded_at": answered if answer else None,
+    }
 
 
 def series_zone(name: str) -> ZoneInfo:

@@ -21,8 +21,9 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
+from accounts.models import User
 from notifications.models import Event
 from notifications.outbox import events_record
 
@@ -45,7 +46,8 @@ def series_extend_due(*, now: datetime) -> int:
     for series_id in due:
         try:
             made += series_extend(series_id=series_id, now=now)
-        except (RoomConflict, ValidationError):
+        except (RoomConflict, ValidationError, DatabaseError):
+            # DatabaseError: a row the series names went meanwhile; the others go on.
             logger.exception("Series %s could not be extended", series_id)
     return made
 
@@ -63,6 +65,12 @@ def series_extend(*, series_id: int, now: datetime) -> int:
     )
     if series is None:  # completed, or deleted, meanwhile
         return 0
+    # Invitees who left (deleted, deactivated) are invited to nothing more.
+    series.participant_ids = list(
+        User.objects.filter(pk__in=series.participant_ids, is_active=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     starts, complete = _due_starts(series, now=now)
     existing = set(
         series.occurrences.filter(original_start_time__gte=now).values_list(
@@ -107,6 +115,8 @@ def _make(series: Series, starts: Sequence[datetime]) -> list[Meeting]:
     )
     lost = occurrences_make(series, [s for s in starts if s in taken], room=None, viewer=organizer)
     made = sorted(made + lost, key=lambda meeting: meeting.start_time)
+    if lost:  # without the series' room: their own, as if changed alone
+        Meeting.objects.filter(pk__in=[m.pk for m in lost]).update(exception_fields="room")
     if cancelled:
         Meeting.objects.filter(pk__in=[m.pk for m in made]).update(status=Meeting.Status.CANCELLED)
     elif lost and room is not None:
@@ -116,18 +126,10 @@ def _make(series: Series, starts: Sequence[datetime]) -> list[Meeting]:
 
 
 def _cancelled(series: Series) -> bool:
-    """Whether the series' last occurrence is cancelled by a cancellation of the series (in
-    scope following or all), not on its own: new occurrences are then cancelled too, rather
-    than bring back meetings, and their reminders, that everyone was told are off."""
-    last = (
-        series.occurrences.order_by("-original_start_time")
-        .values_list("status", "exception_fields")
-        .first()
-    )
-    if last is None:
-        return False
-    status, exceptions = last
-    return status == Meeting.Status.CANCELLED and "status" not in exceptions.split(",")
+    """Whether the series was cancelled from an occurrence on (scope following or all, or by
+    staff): new occurrences are then cancelled too, rather than bring back meetings, and their
+    reminders, that everyone was told are off."""
+    return series.cancelled_from is not None
 
 
 def _taken(series: Series, room: Room | None, starts: Sequence[datetime]) -> set[datetime]:

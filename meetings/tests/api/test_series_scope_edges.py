@@ -285,3 +285,25 @@ def test_an_edit_of_all_that_books_a_room_costs_the_same_queries_at_any_length(p
         return len(queries)
 
     assert edit(5) == edit(40)
+
+
+def test_a_move_into_weeks_an_every_other_week_rule_skips_asks_for_a_rule(api_as, people):
+    client = api_as(people[0])
+    sunday = datetime(2027, 2, 28, 9, tzinfo=AMSTERDAM)
+    body = series_body(
+        start=sunday, recurrence=["RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=SU,MO;COUNT=8"]
+    )
+    assert client.post("/api/meetings/", body, format="json").status_code == 201
+    first = occurrences()[0]
+    monday = first.start_time + timedelta(days=1)
+    response = client.patch(
+        f"/api/meetings/{first.pk}/?scope=all",
+        {
+            "start_time": monday.isoformat(),
+            "end_time": (monday + timedelta(minutes=30)).isoformat(),
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "recurrence" in response.json()
+    assert len(occurrences()) == 8
