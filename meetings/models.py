@@ -6,7 +6,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections, models
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
+from django.db.models.functions import Concat
 
 from accounts.models import User
 
@@ -249,6 +250,17 @@ class Meeting(models.Model):
 
 
 ALREADY_INVITED = "This person is already invited to this meeting."
+
+
+def with_exception(name: str) -> Case:
+    """exception_fields with `name` in it, as an UPDATE's value: single meetings, and
+    occurrences that have it already, keep theirs."""
+    return Case(
+        When(series__isnull=True, then=F("exception_fields")),
+        When(exception_fields__contains=name, then=F("exception_fields")),
+        When(exception_fields="", then=Value(name)),
+        default=Concat(F("exception_fields"), Value("," + name)),
+    )
 
 
 class Participant(models.Model):

@@ -45,8 +45,8 @@ def expand(
     the EXDATEs, with the RDATEs. A DTSTART that does not fit the rule (a Wednesday for
     BYDAY=MO) is not an occurrence: the first is the rule's first time from it, as dateutil and
     Outlook have it."""
-    local_start = first_start.astimezone(zone).replace(tzinfo=None)
-    local_horizon = horizon.astimezone(zone).replace(tzinfo=None)
+    local_start = wall_clock(first_start, zone)
+    local_horizon = wall_clock(horizon, zone)
     excluded_moments = {
         _utc(moment, zone) for moment in recurrence.exdates if isinstance(moment, datetime)
     }
@@ -124,8 +124,13 @@ def _local_until(until: datetime | date | None, zone: ZoneInfo) -> datetime | No
     if until is None:
         return None
     if isinstance(until, datetime):
-        return until.astimezone(zone).replace(tzinfo=None)
+        return wall_clock(until, zone)
     return datetime.combine(until, time.max)
+
+
+def wall_clock(moment: datetime, zone: ZoneInfo) -> datetime:
+    """The local (naive) time `moment` shows on the clocks of `zone`."""
+    return moment.astimezone(zone).replace(tzinfo=None)
 
 
 def _utc(moment: datetime, zone: ZoneInfo) -> datetime:
@@ -139,7 +144,7 @@ def _utc(moment: datetime, zone: ZoneInfo) -> datetime:
 def occurrence_end(start: datetime, *, duration: timedelta, zone: ZoneInfo) -> datetime:
     """An occurrence's end: its start plus the series' duration in wall-clock time, so that a
     09:00-10:00 meeting ends at 10:00 local on the day the clocks change too."""
-    local_end = start.astimezone(zone).replace(tzinfo=None) + duration
+    local_end = wall_clock(start, zone) + duration
     end = _utc(local_end, zone)
     # A start the clocks skipped is read an hour later (03:30 for 02:30); its end on the clock
     # may then come before it (03:00): it lasts its duration instead.

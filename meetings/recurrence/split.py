@@ -6,11 +6,12 @@ the lines a client could have sent, so that the calendar feed and later edits re
 other series.
 """
 
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from .expand import expand
+from .expand import expand, wall_clock
 from .rules import WEEKDAYS, Recurrence, Rule
 
 ONE_SECOND = timedelta(seconds=1)
@@ -57,6 +58,11 @@ def _ical(moment: datetime | date) -> str:
     if isinstance(moment, datetime):
         return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     return moment.strftime("%Y%m%d")
+
+
+def without(recurrence: Recurrence, starts: Iterable[datetime]) -> Recurrence:
+    """The recurrence with these occurrences taken out (EXDATEs)."""
+    return Recurrence(recurrence.rule, (*recurrence.exdates, *starts), recurrence.rdates)
 
 
 def ending_before(
@@ -119,19 +125,17 @@ def starting_at(
             new_start = later[0]
             if rule.count is not None:
                 rule = replace(rule, count=None, until=times.starts[-1])
-    days = (_wall(new_start, zone) + shift).date() - _wall(new_start, zone).date()
+    days = (wall_clock(new_start, zone) + shift).date() - wall_clock(new_start, zone).date()
     if rule is not None and days:
         rule = _days_moved(rule, days.days)
     if rule is not None and isinstance(rule.until, datetime):
-        rule = replace(rule, until=_moved(rule.until, shift, zone, new_zone))
+        rule = replace(rule, until=moved(rule.until, shift, zone, new_zone))
 
-    def moved(dates):
-        return tuple(
-            _moved(d, shift, zone, new_zone) for d in dates if not _before(d, moment, zone)
-        )
+    def from_moment(dates):
+        return tuple(moved(d, shift, zone, new_zone) for d in dates if not _before(d, moment, zone))
 
-    part = Recurrence(rule, moved(recurrence.exdates), moved(recurrence.rdates))
-    return part, _moved(new_start, shift, zone, new_zone)
+    part = Recurrence(rule, from_moment(recurrence.exdates), from_moment(recurrence.rdates))
+    return part, moved(new_start, shift, zone, new_zone)
 
 
 def _days_moved(rule: Rule, days: int) -> Rule:
@@ -148,10 +152,6 @@ def _days_moved(rule: Rule, days: int) -> Rule:
     return replace(rule, by_day=by_day)
 
 
-def _wall(moment: datetime, zone: ZoneInfo) -> datetime:
-    return moment.astimezone(zone).replace(tzinfo=None)
-
-
 def _ends_before(until: datetime | date | None, moment: datetime, zone: ZoneInfo) -> bool:
     if until is None:
         return False
@@ -166,7 +166,7 @@ def _before(moment: datetime | date, pivot: datetime, zone: ZoneInfo) -> bool:
     return moment < pivot.astimezone(zone).date()
 
 
-def _moved(moment, shift: timedelta, zone: ZoneInfo, new_zone: ZoneInfo | None = None):
+def moved(moment, shift: timedelta, zone: ZoneInfo, new_zone: ZoneInfo | None = None):
     """`moment` moved by `shift` of wall-clock time in `zone` and read in `new_zone` (a date
     by whole days)."""
     new_zone = new_zone or zone
@@ -175,5 +175,5 @@ def _moved(moment, shift: timedelta, zone: ZoneInfo, new_zone: ZoneInfo | None =
         return moment + shift if whole_days else moment
     if not shift and new_zone.key == zone.key:
         return moment
-    local = moment.astimezone(zone).replace(tzinfo=None) + shift
+    local = wall_clock(moment, zone) + shift
     return local.replace(tzinfo=new_zone, fold=0).astimezone(UTC)

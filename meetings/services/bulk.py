@@ -6,8 +6,7 @@ from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Case, F, QuerySet, Value, When
-from django.db.models.functions import Concat
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -25,7 +24,7 @@ from ..booking import (
 )
 from ..cache import flush_meetings
 from ..invitations import check_per_request_items, invitations_count
-from ..models import Meeting, Participant, Room, check_meeting_times
+from ..models import Meeting, Participant, Room, check_meeting_times, with_exception
 from .checks import check_times
 from .events import meeting_event, record_status_events
 from .participants import invitee_ids, missing_users
@@ -155,7 +154,7 @@ def meeting_bulk_set_status(
         updated = Meeting.objects.filter(pk__in=ids).update(
             status=status,
             updated_at=timezone.now(),
-            exception_fields=_with_status_exception(),
+            exception_fields=with_exception("status"),
             **reason,
         )
     if changing:
@@ -164,17 +163,6 @@ def meeting_bulk_set_status(
         flush_meetings(meeting_ids=ids)
         record_status_events(changing, status=status, by=by, counted=counted)
     return updated
-
-
-def _with_status_exception() -> Case:
-    """An occurrence of a series whose status is set on its own becomes an exception for its
-    status (edits of the series leave it be); in the same UPDATE."""
-    return Case(
-        When(series__isnull=True, then=F("exception_fields")),
-        When(exception_fields__contains="status", then=F("exception_fields")),
-        When(exception_fields="", then=Value("status")),
-        default=Concat(F("exception_fields"), Value(",status")),
-    )
 
 
 def _check_taken_back_times(meetings: list[Meeting]) -> None:

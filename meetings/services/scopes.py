@@ -26,19 +26,25 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Case, Count, QuerySet, Value, When
-from django.db.models.functions import Concat
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
 from notifications.models import Event, Notification
 
-from ..booking import Booking, check_rooms_free, locked_room, refused_double_booking
+from ..booking import (
+    Booking,
+    check_rooms_free,
+    locked_room,
+    locked_rooms,
+    refused_double_booking,
+)
 from ..cache import flush_meetings, people_in
 from ..invitations import check_per_request, invitations_count
-from ..models import Meeting, Participant, Series
+from ..models import Meeting, Participant, Series, with_exception
+from ..recurrence.expand import wall_clock
 from ..recurrence.rules import Recurrence, parse_recurrence
-from ..recurrence.split import ending_before, recurrence_lines, starting_at
+from ..recurrence.split import ending_before, moved, recurrence_lines, starting_at, without
 from .checks import check_times, locked_for_organizer
 from .events import PLACE_AND_TIME, meeting_event, tell
 from .lifecycle import meeting_cancel, meeting_delete, meeting_update
@@ -56,7 +62,6 @@ from .series import (
     series_duration,
     series_occurrences,
     series_zone,
-    wall_clock,
 )
 
 THIS, FOLLOWING, ALL = "this", "following", "all"
@@ -317,22 +322,25 @@ def _check_room(targets: QuerySet[Meeting], *, by: User, field: str) -> None:
     ]
     if not rows:
         return
-    rooms = {room_id: locked_room(room_id) for room_id in sorted({r.room_id for r in rows})}
-    for room in rooms.values():
-        invited = (
-            Participant.objects.filter(
-                meeting__in=[r.meeting_id for r in rows if r.room_id == room.pk]
-            )
-            .values("meeting")
-            .annotate(people=Count("id"))
-            .order_by("-people")
-            .values_list("people", flat=True)
-            .first()
-        ) or 0
-        if invited + 1 > room.capacity:
+    rooms = locked_rooms(r.room_id for r in rows)  # one query, in id order
+    room_of = {r.meeting_id: r.room_id for r in rows}
+    invited = (
+        Participant.objects.filter(meeting__in=room_of)
+        .values("meeting")
+        .annotate(people=Count("id"))
+        .order_by()
+        .values_list("meeting", "people")
+    )
+    most: dict[int, int] = {}
+    for meeting_id, people in invited:
+        room_id = room_of[meeting_id]
+        most[room_id] = max(most.get(room_id, 0), people)
+    for room_id, people in most.items():
+        room = rooms[room_id]
+        if people + 1 > room.capacity:
             raise ValidationError(
                 {field: f"{room.name} seats {room.capacity}; an occurrence has "
-                        f"{invited + 1} people."}
+                        f"{people + 1} people."}
             )  # fmt: skip
     check_rooms_free(rooms, rows, viewer_id=by.pk, list_all=True)
 
@@ -365,7 +373,7 @@ def _remake(
     old_rule = parse_recurrence(series.recurrence, zone=old_zone)
     if recurrence is not None:
         rule = parse_recurrence(recurrence, zone=zone)
-        first_start = _moved_local(pivot, shift, old_zone, zone)
+        first_start = moved(pivot, shift, old_zone, zone)
     else:
         horizon = LAST_MOMENT if _bounded(old_rule) else timezone.now() + HORIZON
         try:
@@ -444,12 +452,6 @@ def _bounded(recurrence: Recurrence) -> bool:
     return recurrence.rule is None or recurrence.rule.bounded
 
 
-def _moved_local(moment: datetime, shift: timedelta, old: ZoneInfo, new: ZoneInfo) -> datetime:
-    """`moment`'s wall-clock time in `old`, moved by `shift`, read in `new`."""
-    local = wall_clock(moment, old) + shift
-    return local.replace(tzinfo=new, fold=0)
-
-
 def _standing_for(
     made: list[Meeting], meeting: Meeting, *, shift: timedelta, old_zone: ZoneInfo, zone: ZoneInfo
 ) -> Meeting | None:
@@ -457,7 +459,7 @@ def _standing_for(
     or after its moved time, else the last."""
     if not made:
         return None
-    wanted = _moved_local(original_start(meeting), shift, old_zone, zone)
+    wanted = moved(original_start(meeting), shift, old_zone, zone)
     later = [m for m in made if m.start_time >= wanted]
     return later[0] if later else made[-1]
 
@@ -525,12 +527,7 @@ def _series_from(series: Series, pivot: datetime) -> Series:
 def _mark_exceptions(rows: QuerySet[Meeting], changed: Collection[str]) -> None:
     """Add the exception names of `changed` fields to the rows' exception_fields."""
     for name in sorted({EXCEPTION_NAME[c] for c in changed if c in EXCEPTION_NAME}):
-        rows.exclude(exception_fields__contains=name).update(
-            exception_fields=Case(
-                When(exception_fields="", then=Value(name)),
-                default=Concat("exception_fields", Value("," + name)),
-            )
-        )
+        rows.update(exception_fields=with_exception(name))
 
 
 def _unmark_exceptions(occurrence: Meeting, changed: Collection[str]) -> None:
@@ -590,7 +587,7 @@ def occurrences_forget(*, meeting_ids: Collection[int]) -> None:
     for series in Series.objects.select_for_update().filter(pk__in=by_series).order_by("pk"):
         zone = ZoneInfo(series.time_zone)
         rule = parse_recurrence(series.recurrence, zone=zone)
-        kept = Recurrence(rule.rule, (*rule.exdates, *by_series[series.pk]), rule.rdates)
+        kept = without(rule, by_series[series.pk])
         series.recurrence = recurrence_lines(kept)
         series.save(update_fields=["recurrence"])
 
@@ -725,7 +722,7 @@ def _occurrence_delete(meeting: Meeting, by: User, scope: str) -> ScopeResult:
     rule = parse_recurrence(series.recurrence, zone=zone)
     if scope == THIS:
         rows = series.occurrences.filter(pk=meeting.pk)
-        kept = Recurrence(rule.rule, (*rule.exdates, original_start(meeting)), rule.rdates)
+        kept = without(rule, [original_start(meeting)])
     else:
         pivot = _pivot(series, meeting, scope)
         rows = series.occurrences.filter(original_start_time__gte=pivot)
@@ -740,7 +737,7 @@ def _occurrence_delete(meeting: Meeting, by: User, scope: str) -> ScopeResult:
                 if start is not None  # every occurrence has one
             ]
             rows = rows | moved_ahead
-            kept = Recurrence(kept.rule, (*kept.exdates, *ahead), kept.rdates)
+            kept = without(kept, ahead)
     ids = list(rows.values_list("pk", flat=True))
     people = people_in(set(ids))
     rooms = set(rows.exclude(room=None).values_list("room_id", flat=True))

@@ -26,7 +26,7 @@ from ..copy_loader import insert_rows
 from ..invitations import check_per_request, invitations_count
 from ..models import Meeting, Participant, Room, Series
 from ..recurrence.describe import describe
-from ..recurrence.expand import Expansion, expand, occurrence_end
+from ..recurrence.expand import Expansion, expand, occurrence_end, wall_clock
 from ..recurrence.rules import Recurrence, parse_recurrence
 from .checks import check_times
 from .events import meeting_event
@@ -204,7 +204,3 @@ def series_duration(start: datetime, end: datetime, zone: ZoneInfo) -> timedelta
     less (an end in the hour the clocks repeat: 02:30 summer time to 02:15 winter time)."""
     on_the_clock = wall_clock(end, zone) - wall_clock(start, zone)
     return on_the_clock if on_the_clock > timedelta(0) else end - start
-
-
-def wall_clock(moment: datetime, zone: ZoneInfo) -> datetime:
-    return moment.astimezone(zone).replace(tzinfo=None)

@@ -307,3 +307,28 @@ def test_a_move_into_weeks_an_every_other_week_rule_skips_asks_for_a_rule(api_as
     assert response.status_code == 400
     assert "recurrence" in response.json()
     assert len(occurrences()) == 8
+
+
+def test_new_invitees_for_all_are_checked_against_every_room_the_occurrences_hold(api_as, people):
+    # given: the series in a room for ten, one occurrence moved alone into a room for three
+    organizer, ada, bob = people
+    big, small = RoomFactory(capacity=10), RoomFactory(capacity=3)
+    client = api_as(organizer)
+    body = series_body(participant_ids=[ada.pk], room_id=big.pk)
+    assert client.post("/api/meetings/", body, format="json").status_code == 201
+    third = occurrences()[2]
+    assert (
+        client.patch(f"/api/meetings/{third.pk}/", {"room_id": small.pk}, format="json").status_code
+        == 200
+    )
+    carl = UserFactory()
+    # when: four people for all (the organizer and three invitees)
+    response = client.patch(
+        f"/api/meetings/{occurrences()[0].pk}/?scope=all",
+        {"participant_ids": [ada.pk, bob.pk, carl.pk]},
+        format="json",
+    )
+    # then: the small room refuses it, and nothing changed
+    assert response.status_code == 400
+    assert "seats 3" in response.json()["participant_ids"][0]
+    assert Participant.objects.filter(user=carl).count() == 0
