@@ -11,6 +11,8 @@ from django.db.models.functions import Concat
 
 from accounts.models import User
 
+# The change record's models live beside the code that reads them; imported here to register.
+from .changes.models import MeetingChange, SyncState  # noqa: F401
 from .postgres import TsTzRange
 from .recurrence.describe import describe
 from .recurrence.rules import parse_recurrence

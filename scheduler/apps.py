@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.conf import settings
 
-from . import checks  # noqa: F401 - registers the deploy checks
+from . import audit, checks  # noqa: F401 - checks registers the deploy checks
 from .performance import register_kernel_panels
 
 
@@ -11,6 +11,8 @@ class SchedulerConfig(AppConfig):
 
     def ready(self):
         register_kernel_panels()
+        audit.install()
+        audit.install_task_context()
         if "zeal" in settings.INSTALLED_APPS and not settings.CELERY_TASK_ALWAYS_EAGER:
             _watch_tasks_for_n_plus_one()
 

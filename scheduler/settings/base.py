@@ -49,6 +49,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "scheduler.audit.AuditContextMiddleware",  # who writes, for the audit trail's triggers
     "scheduler.admin_middleware.AdminRequestMiddleware",  # the admin: staff's zone, no NUL
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
