@@ -47,6 +47,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "meetings.tasks.extend_series",
         "schedule": crontab(hour=2, minute=53),
     },
+    "delete-sync-tombstones": {
+        "task": "meetings.tasks.delete_sync_tombstones",
+        "schedule": crontab(hour=3, minute=29),
+    },
     "delete-old-notifications": {
         "task": "notifications.tasks.delete_old_notifications",
         "schedule": crontab(hour=3, minute=17),

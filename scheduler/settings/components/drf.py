@@ -63,6 +63,9 @@ NOTICES_PER_HOUR = env_int("NOTICES_PER_HOUR", 5000)
 # Occurrences a recurring meeting makes ahead: a bounded rule that makes more is refused (400);
 # an unbounded one stops there, and five years ahead at the latest.
 SERIES_MAX_OCCURRENCES = env_int("SERIES_MAX_OCCURRENCES", 1000)
+# How long incremental sync keeps what it needs of deleted meetings: an older sync token is a
+# 410 (full_sync_required), and tombstones a day older than that are deleted nightly.
+SYNC_RETENTION_DAYS = _env_positive("SYNC_RETENTION_DAYS", 30)
 
 # One token per login (a device or client), stored as a SHA-512 digest. It expires after
 # TOKEN_TTL_HOURS without use; each use pushes the expiry back, written at most once a minute
