@@ -11,6 +11,8 @@ from datetime import datetime
 from django.db import connection, models
 from django.utils import timezone
 
+from scheduler.audit import postgres_context_prefix
+
 
 def insert_rows(model: type[models.Model], rows: Sequence[dict], *, batch_size=5000) -> list[int]:
     """Insert `rows` (dicts of column attnames) and return their new primary keys, in order."""
@@ -44,10 +46,9 @@ def _copy_rows(model, rows: list[dict]) -> list[int]:
     pk = model._meta.pk.column
     columns = [pk, *rows[0].keys()]
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [table, pk, len(rows)],
-        )
+        # COPY passes no execute wrapper: who writes goes with the statement before it.
+        ids_sql = "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)"
+        cursor.execute(postgres_context_prefix(interpolated=True) + ids_sql, [table, pk, len(rows)])
         ids = [row[0] for row in cursor.fetchall()]
         buffer = io.StringIO()
         for new_id, row in zip(ids, rows, strict=True):

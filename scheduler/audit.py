@@ -92,12 +92,17 @@ def _postgres_context_sql(actor: Actor) -> str:
     )
 
 
+def postgres_context_prefix(*, interpolated: bool) -> str:
+    """The statement that tells PostgreSQL who acts, to send in front of another one (for a
+    write the wrapper does not see, such as COPY: send it before, in the same transaction)."""
+    prefix = _postgres_context_sql(current_actor())
+    # The driver interpolates a statement sent with parameters: a % in a name must be doubled.
+    return prefix.replace("%", "%%") if interpolated else prefix
+
+
 def _tell_postgres(execute, sql, params, many, context):
     if isinstance(sql, str) and _WRITE.match(sql) and any(t in sql for t in AUDITED_TABLES):
-        prefix = _postgres_context_sql(current_actor())
-        if params is not None:  # the driver will interpolate: a % in a name must be doubled
-            prefix = prefix.replace("%", "%%")
-        sql = prefix + sql
+        sql = postgres_context_prefix(interpolated=params is not None) + sql
     return execute(sql, params, many, context)
 
 
