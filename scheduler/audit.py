@@ -34,6 +34,7 @@ _current: ContextVar[Callable[[], Actor] | None] = ContextVar("audit_actor", def
 
 # The tables whose triggers read the actor; other writes are sent as they are.
 AUDITED_TABLES = ("meetings_meeting", "meetings_participant")
+_CONTEXT_PREFIX = re.compile(r"^SELECT set_config\('scheduler\.actor_id'.*?, true\); ", re.DOTALL)
 _WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|WITH)\b", re.IGNORECASE)
 
 
@@ -98,6 +99,11 @@ def postgres_context_prefix(*, interpolated: bool) -> str:
     prefix = _postgres_context_sql(current_actor())
     # The driver interpolates a statement sent with parameters: a % in a name must be doubled.
     return prefix.replace("%", "%%") if interpolated else prefix
+
+
+def without_context(sql: str) -> str:
+    """The statement as the code sent it, without who acts in front (for reading SQL logs)."""
+    return _CONTEXT_PREFIX.sub("", sql, count=1)
 
 
 def _tell_postgres(execute, sql, params, many, context):
