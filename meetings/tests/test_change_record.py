@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from unittest import mock
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
@@ -498,3 +498,22 @@ def test_series_rows_are_plain_ids_kept_after_the_series_goes(api_as, olga):
     Series.objects.filter(pk=series_id).delete()
 
     assert len(recorded(series_id=series_id, action="deleted", subject="meeting")) == 2
+
+
+def test_rows_copied_in_first_in_a_transaction_are_still_the_actors(olga, paul):
+    # given: COPY on PostgreSQL goes past Django's execute wrappers, which tell the database
+    # who acts; here no other write in the transaction has told it first
+    from meetings.copy_loader import insert_rows
+    from scheduler.audit import Actor, acting_as
+
+    meeting = MeetingFactory(created_by=olga)
+    mark = last_id()
+
+    # when
+    with transaction.atomic(), acting_as(Actor(id=olga.pk, label="olga", source="task")):
+        insert_rows(Participant, [{"meeting_id": meeting.pk, "user_id": paul.pk}])
+
+    # then
+    [invited] = since(mark)
+    assert summary(invited) == ("participant", "created", meeting.pk, paul.pk)
+    assert by(invited) == (olga.pk, "olga", "task")
