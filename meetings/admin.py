@@ -14,6 +14,7 @@ from scheduler.admin_pagination import EstimatedCountPaginator
 from scheduler.admin_times import ZonedTimesMixin, local_time, time_range, zoned
 
 from . import admin_series  # noqa: F401 - registers SeriesAdmin
+from .admin_history import history_url  # and registers MeetingChangeAdmin
 from .admin_inlines import InviteInline, ParticipantInline, invitations_save, people_after_save
 from .booking import Booking, RoomConflict, check_capacity, check_room_free, locked_room
 from .models import Meeting, Participant, Room
@@ -187,7 +188,14 @@ class MeetingAdmin(SafeLookupsMixin, ZonedTimesMixin, admin.ModelAdmin):
     search_fields = ("title",)
     autocomplete_fields = ("created_by", "room")
     ordering = ("-start_time", "-id")
-    readonly_fields = ("created", "updated", "series", "original_start", "exception_fields")
+    readonly_fields = (
+        "created",
+        "updated",
+        "series",
+        "original_start",
+        "exception_fields",
+        "history",
+    )
     fields = (
         "title",
         "description",
@@ -216,7 +224,9 @@ class MeetingAdmin(SafeLookupsMixin, ZonedTimesMixin, admin.ModelAdmin):
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)
         if obj is not None and obj.series_id is not None:
-            return (*fields, *self.occurrence_fields)
+            fields = (*fields, *self.occurrence_fields)
+        if obj is not None:
+            fields = (*fields, "history")
         return fields
 
     def get_changelist(self, request, **kwargs):
@@ -261,6 +271,11 @@ class MeetingAdmin(SafeLookupsMixin, ZonedTimesMixin, admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         occurrences_forget(meeting_ids=list(queryset.values_list("pk", flat=True)))
         super().delete_queryset(request, queryset)
+
+    @admin.display(description="history")
+    def history(self, meeting):
+        # A link, not rows: the change record's own list pages them at a fixed cost.
+        return format_html('<a href="{}">Every change to this meeting</a>', history_url(meeting.pk))
 
     def get_inline_instances(self, request, obj=None):
         # On the add page there are no saved participants to show.
