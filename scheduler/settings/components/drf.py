@@ -99,6 +99,8 @@ SPECTACULAR_SETTINGS = {
         "MeetingStatusEnum": "meetings.models.Meeting.Status",
         "ParticipantStatusEnum": "meetings.models.Participant.Status",
         "AnswerEnum": ["accepted", "declined", "tentative"],
+        # created/updated/deleted: a sync item's `change`, a history entry's `action`
+        "ChangeEnum": "meetings.changes.models.Change",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
