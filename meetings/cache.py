@@ -57,7 +57,11 @@ def meeting_list_page(*, user_id: int, variant: str, render: Callable[[], bytes]
     return _cached(LIST, user_id=user_id, variant=variant, compute=lambda: Computed(render(), None))
 
 
-def meeting_detail(*, user_id: int, variant: str, render: Callable[[], bytes]) -> bytes:
+def meeting_detail(
+    *, user_id: int, variant: str, render: Callable[[], tuple[bytes, str]]
+) -> tuple[bytes, str]:
+    """The meeting's JSON and its ETag, kept together so that a hit (and a 304) reads no
+    more than the entry."""
     return _cached(
         DETAIL, user_id=user_id, variant=variant, compute=lambda: Computed(render(), None)
     )

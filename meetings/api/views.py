@@ -1,5 +1,6 @@
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotModified
 from drf_spectacular.utils import (
+    OpenApiParameter,
     OpenApiResponse,
     PolymorphicProxySerializer,
     extend_schema,
@@ -26,7 +27,7 @@ from meetings.services.scopes import (
 from meetings.services.series import series_create
 from scheduler.api.views import UserTimezoneMixin
 
-from . import reads
+from . import conditional, reads
 from . import serializers as s
 from .dry_run import dry_run_body, scope_body
 from .permissions import IsOrganizerOrReadOnly
@@ -61,6 +62,26 @@ ANSWERED_OR_DRY_RUN = PolymorphicProxySerializer(
     serializers=[s.ParticipantScopedSerializer, s.DryRunSerializer],
     resource_type_field_name=None,
 )
+IF_NONE_MATCH = OpenApiParameter(
+    "If-None-Match",
+    str,
+    OpenApiParameter.HEADER,
+    description="ETags of copies the client has, or *: 304 if one is current (W/ or not).",
+)
+
+
+def etag_header(*codes: int, required: bool = True) -> OpenApiParameter:
+    return OpenApiParameter(
+        "ETag",
+        str,
+        OpenApiParameter.HEADER,
+        response=list(codes),
+        required=required,
+        description="The meeting's ETag (its `etag`), to send in If-Match or If-None-Match."
+        + ("" if required else " Absent from a dry run's answer."),
+    )
+
+
 CREATED = PolymorphicProxySerializer(
     component_name="MeetingCreated",
     serializers=[s.MeetingWrittenSerializer, s.MeetingSeriesWrittenSerializer],
@@ -70,6 +91,13 @@ CREATED = PolymorphicProxySerializer(
 
 @extend_schema_view(
     list=extend_schema(parameters=[s.MeetingListParamsSerializer]),
+    retrieve=extend_schema(
+        parameters=[IF_NONE_MATCH, etag_header(200, 304)],
+        responses={
+            200: s.MeetingSerializer,
+            304: OpenApiResponse(description="Not modified: If-None-Match names the ETag."),
+        },
+    ),
     create=extend_schema(
         request=s.MeetingCreateSerializer,
         parameters=[s.DryRunParamsSerializer],
@@ -152,7 +180,12 @@ class MeetingViewSet(UserTimezoneMixin, viewsets.GenericViewSet):
         return _json(reads.meeting_list_page(request, paginator=self.paginator))
 
     def retrieve(self, request, pk=None):
-        return _json(reads.meeting_detail(request, meeting_id=int(pk)))
+        body, etag = reads.meeting_detail(request, meeting_id=int(pk))
+        if conditional.not_modified(request, etag=etag):
+            return HttpResponseNotModified(headers={"ETag": etag})
+        response = _json(body)
+        response["ETag"] = etag
+        return response
 
     def create(self, request):
         dry_run = self._dry_run_requested()
