@@ -451,6 +451,14 @@ class InvitationLimitSerializer(serializers.Serializer):
     )
 
 
+class PreconditionFailedSerializer(serializers.Serializer):
+    """412: If-Match named none of the meeting's current ETag; nothing was changed."""
+
+    detail = StrictCharField()
+    code = serializers.ChoiceField(choices=["precondition_failed"])
+    etag = StrictCharField(help_text="The meeting's current ETag, as in the ETag header.")
+
+
 class CancelSerializer(serializers.Serializer):
     reason = StrictCharField(max_length=500, allow_blank=True, required=False, default="")
 

@@ -247,6 +247,194 @@ def test_a_stranger_naming_the_etag_still_gets_a_404(cast, api_as):
     assert response.status_code == 404
 
 
+# --- If-Match --------------------------------------------------------------------------------
+
+WRITES = {
+    "patch": ("organizer", "patch", "", {"title": "Mine"}),
+    "delete": ("organizer", "delete", "", None),
+    "cancel": ("organizer", "post", "cancel/", {"reason": "Ill"}),
+    "rsvp": ("participant", "post", "rsvp/", {"status": "declined"}),
+}
+
+
+def write(cast, api_as, name, if_match, query=""):
+    role, method, action, body = WRITES[name]
+    client = api_as(getattr(cast, role))
+    return getattr(client, method)(url(cast.meeting, action) + query, body, HTTP_IF_MATCH=if_match)
+
+
+def unchanged(cast) -> bool:
+    meeting = Meeting.objects.filter(pk=cast.meeting.pk).first()
+    invitation = Participant.objects.filter(pk=cast.invitation.pk).first()
+    return (
+        meeting is not None
+        and meeting.title == "Roadmap review"
+        and meeting.status == Meeting.Status.SCHEDULED
+        and invitation is not None
+        and invitation.status == Participant.Status.NEEDS_ACTION
+    )
+
+
+@pytest.mark.parametrize("name", WRITES)
+@pytest.mark.parametrize("query", ["", "?dry_run=true"])
+def test_a_write_based_on_a_stale_etag_is_a_412_and_changes_nothing(cast, api_as, name, query):
+    # given: someone changed the meeting after our read
+    stale = fresh_etag(api_as(cast.organizer), cast.meeting)
+    Meeting.objects.filter(pk=cast.meeting.pk).update(description="Changed meanwhile")
+    current = fresh_etag(api_as(cast.organizer), cast.meeting)
+
+    # when
+    response = write(cast, api_as, name, stale, query)
+
+    # then
+    assert response.status_code == 412, response.content
+    assert response.json() == {
+        "detail": response.json()["detail"],
+        "code": "precondition_failed",
+        "etag": current,
+    }
+    assert current in response.json()["detail"]
+    assert response["ETag"] == current
+    assert unchanged(cast)
+
+
+@pytest.mark.parametrize("name", WRITES)
+def test_a_write_based_on_the_current_etag_is_done(cast, api_as, name):
+    # given
+    tag = fresh_etag(api_as(cast.organizer), cast.meeting)
+
+    # when
+    response = write(cast, api_as, name, tag)
+
+    # then
+    assert response.status_code in (200, 204), response.content
+    assert not unchanged(cast)
+    if name != "delete":
+        new = fresh_etag(api_as(cast.organizer), cast.meeting)
+        assert response["ETag"] == new != tag
+    if name in ("patch", "cancel"):
+        assert response.json()["etag"] == response["ETag"]
+
+
+@pytest.mark.parametrize("name", WRITES)
+@pytest.mark.parametrize("sent", ["*", '"other", {tag}', " {tag} "])
+def test_any_etag_or_a_list_naming_the_current_one_matches(cast, api_as, name, sent):
+    tag = fresh_etag(api_as(cast.organizer), cast.meeting)
+
+    response = write(cast, api_as, name, sent.format(tag=tag))
+
+    assert response.status_code in (200, 204), response.content
+    assert not unchanged(cast)
+
+
+@pytest.mark.parametrize("name", WRITES)
+@pytest.mark.parametrize("sent", ["W/{tag}", "{bare}", "{tag}x", '"", W/{tag}'])
+def test_a_weak_or_malformed_etag_never_matches(cast, api_as, name, sent):
+    # given: If-Match compares strongly (RFC 9110 13.1.1); a field naming no tag names nothing
+    tag = fresh_etag(api_as(cast.organizer), cast.meeting)
+
+    # when
+    response = write(cast, api_as, name, sent.format(tag=tag, bare=tag.strip('"')))
+
+    # then
+    assert response.status_code == 412, response.content
+    assert response["ETag"] == tag
+    assert unchanged(cast)
+
+
+@pytest.mark.parametrize("name", WRITES)
+def test_a_blank_if_match_is_no_condition(cast, api_as, name):
+    response = write(cast, api_as, name, "  ")
+
+    assert response.status_code in (200, 204), response.content
+    assert not unchanged(cast)
+
+
+def test_a_dry_run_with_the_current_etag_says_what_would_happen_and_changes_nothing(cast, api_as):
+    # given
+    tag = fresh_etag(api_as(cast.organizer), cast.meeting)
+
+    # when
+    response = write(cast, api_as, "patch", tag, "?dry_run=true")
+
+    # then
+    assert response.status_code == 200, response.content
+    assert response.json()["dry_run"] is True
+    assert response.json()["meeting"]["title"] == "Mine"
+    assert "ETag" not in response  # nothing changed: the tag is still `tag`
+    assert unchanged(cast)
+    assert fresh_etag(api_as(cast.organizer), cast.meeting) == tag
+
+
+def test_the_organizer_can_patch_twice_with_the_etag_each_answer_gives(cast, api_as):
+    # given
+    client = api_as(cast.organizer)
+    tag = client.get(url(cast.meeting))["ETag"]
+
+    # when
+    first = client.patch(url(cast.meeting), {"title": "One"}, HTTP_IF_MATCH=tag)
+    second = client.patch(url(cast.meeting), {"title": "Two"}, HTTP_IF_MATCH=first["ETag"])
+    replayed = client.patch(url(cast.meeting), {"title": "Three"}, HTTP_IF_MATCH=first["ETag"])
+
+    # then
+    assert (first.status_code, second.status_code, replayed.status_code) == (200, 200, 412)
+    assert Meeting.objects.get(pk=cast.meeting.pk).title == "Two"
+
+
+@pytest.mark.parametrize("scope", ["this", "following", "all"])
+def test_an_occurrence_is_changed_in_its_scope_only_with_its_current_etag(api_as, scope):
+    # given: a weekly meeting; If-Match names the occurrence asked about
+    organizer = UserFactory(timezone="UTC")
+    client = api_as(organizer)
+    first = client.post(
+        "/api/meetings/",
+        {
+            "title": "Weekly",
+            "start_time": "2030-01-07T09:00:00Z",
+            "end_time": "2030-01-07T10:00:00Z",
+            "recurrence": ["RRULE:FREQ=WEEKLY;COUNT=4"],
+        },
+    ).json()
+    patch = f"/api/meetings/{first['id']}/?scope={scope}"
+
+    # when
+    stale = client.patch(patch, {"title": "Renamed"}, HTTP_IF_MATCH='"stale"')
+    current = client.patch(patch, {"title": "Renamed"}, HTTP_IF_MATCH=first["etag"])
+
+    # then
+    assert stale.status_code == 412
+    assert current.status_code == 200, current.content
+    assert current["ETag"] == current.json()["etag"] != first["etag"]
+    renamed = Meeting.objects.filter(created_by=organizer, title="Renamed").count()
+    assert renamed == (1 if scope == "this" else 4)
+
+
+def test_a_participant_with_a_stale_etag_still_gets_a_403_for_a_patch(cast, api_as):
+    # Preconditions come after the checks that would refuse the request anyway (RFC 9110 13.2.1)
+    response = api_as(cast.participant).patch(
+        url(cast.meeting), {"title": "Mine"}, HTTP_IF_MATCH='"stale"'
+    )
+
+    assert response.status_code == 403
+
+
+def test_a_conditional_write_adds_the_lock_and_the_read_it_compares_with(
+    api_as, django_assert_num_queries
+):
+    # given: the unconditional rename costs 9 (test_query_counts.py)
+    organizer = UserFactory(timezone="UTC")
+    meeting = MeetingFactory(created_by=organizer)
+    ParticipantFactory(meeting=meeting)
+    client = api_as(organizer)
+    tag = fresh_etag(client, meeting)
+
+    # when / then: + SAVEPOINT and RELEASE of the outer transaction, the row locked with its
+    # organizer and room, its participants
+    with django_assert_num_queries(13):
+        response = client.patch(url(meeting), {"title": "Renamed"}, HTTP_IF_MATCH=tag)
+    assert response.status_code == 200
+
+
 # --- the schema ------------------------------------------------------------------------------
 
 
@@ -257,6 +445,30 @@ def schema():
 
 def _header_names(operation):
     return {p["name"] for p in operation.get("parameters", []) if p["in"] == "header"}
+
+
+@pytest.mark.parametrize(
+    ("path", "method"),
+    [
+        ("/api/meetings/{id}/", "patch"),
+        ("/api/meetings/{id}/", "delete"),
+        ("/api/meetings/{id}/cancel/", "post"),
+        ("/api/meetings/{id}/rsvp/", "post"),
+    ],
+)
+def test_the_schema_documents_if_match_and_412_on_each_conditional_write(schema, path, method):
+    operation = schema["paths"][path][method]
+
+    assert "If-Match" in _header_names(operation)
+    failed = operation["responses"]["412"]["content"]["application/json"]["schema"]
+    assert failed == {"$ref": "#/components/schemas/PreconditionFailed"}
+    if method != "delete":
+        assert "ETag" in operation["responses"]["200"]["headers"]
+    assert set(schema["components"]["schemas"]["PreconditionFailed"]["required"]) == {
+        "detail",
+        "code",
+        "etag",
+    }
 
 
 def test_the_schema_documents_if_none_match_304_and_etag_on_the_detail(schema):
