@@ -11,11 +11,13 @@ class MeetingsConfig(AppConfig):
     def ready(self):
         # Here, not at the top: these modules import the models, loaded only by now.
         from . import cache, signals  # noqa: F401 - signals connects the cache invalidation
+        from .api import conditional
         from .api.conflicts import register_answers
         from .performance import weekly_chart
 
         caching.register_families(*cache.FAMILIES)
         register_answers()
+        conditional.register_answers()
         register_panel(
             name="weeks",
             dom_id="meetings-per-week",

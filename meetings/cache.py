@@ -20,7 +20,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from scheduler import caching
-from scheduler.caching import Computed
+from scheduler.caching import Body, Computed
 
 from .models import Meeting, Participant
 
@@ -38,7 +38,9 @@ def _key(family: str, user_id: int, variant: str) -> str:
     return f"meetings:{family}:u{user_id}:{digest}"
 
 
-def _cached(family: str, *, user_id: int, variant: str, compute: Callable[[], Computed]) -> bytes:
+def _cached(
+    family: str, *, user_id: int, variant: str, compute: Callable[[], Computed[Body]]
+) -> Body:
     return caching.cached_for_user(
         family=family,
         user_id=user_id,
@@ -55,7 +57,11 @@ def meeting_list_page(*, user_id: int, variant: str, render: Callable[[], bytes]
     return _cached(LIST, user_id=user_id, variant=variant, compute=lambda: Computed(render(), None))
 
 
-def meeting_detail(*, user_id: int, variant: str, render: Callable[[], bytes]) -> bytes:
+def meeting_detail(
+    *, user_id: int, variant: str, render: Callable[[], tuple[bytes, str]]
+) -> tuple[bytes, str]:
+    """The meeting's JSON and its ETag, kept together so that a hit (and a 304) reads no
+    more than the entry."""
     return _cached(
         DETAIL, user_id=user_id, variant=variant, compute=lambda: Computed(render(), None)
     )
@@ -67,7 +73,7 @@ def meeting_stats(
     """Statistics count upcoming meetings, which change as time passes without any write: the
     entry lives until the next of the user's meetings starts, at the most."""
 
-    def compute() -> Computed:
+    def compute() -> Computed[bytes]:
         body, next_start = render()
         if next_start is None:
             return Computed(body, None)

@@ -108,6 +108,24 @@ def meeting_detail_queryset(*, user: User) -> QuerySet[Meeting]:
     return meeting_list(user=user)
 
 
+def meeting_locked(*, meeting_id: int) -> Meeting:
+    """One meeting as meeting_list() shapes it, read from its row locked until the transaction
+    ends: what a conditional write compares with, since the cached reads may lag a commit.
+
+    The lock comes before the participants are read, so nobody's write to the meeting lands
+    between the comparison and the write that follows it in the same transaction. Raises
+    Meeting.DoesNotExist if it is gone.
+    """
+    return (
+        Meeting.objects.filter(pk=meeting_id)
+        .select_related("created_by", "room")
+        .only(*MEETING_FIELDS, *user_ref("created_by"), *ROOM_REF_FIELDS)
+        .prefetch_related(_participants_prefetch())
+        .select_for_update(of=("self",))
+        .get()
+    )
+
+
 @dataclass(frozen=True)
 class MeetingStats:
     figures: dict

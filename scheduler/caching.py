@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from contextvars import ContextVar, Token
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -31,6 +31,7 @@ STATS_PREFIX = "cachestats"
 
 Part = TypeVar("Part", bound=Hashable)  # what tells a user's entries apart (a month, ...)
 Value = TypeVar("Value")
+Body = TypeVar("Body")  # what an entry holds: the bytes of an answer, or plain data with them
 
 
 def release_key(key: str) -> str:
@@ -46,8 +47,8 @@ def new_token() -> str:
 
 
 @dataclass(frozen=True)
-class Computed:
-    body: bytes
+class Computed(Generic[Body]):
+    body: Body
     timeout: int | None  # seconds; None keeps the family's default
 
 
@@ -57,10 +58,10 @@ def cached_for_user(
     user_id: int,
     key: str,
     timeout: int,
-    compute: Callable[[], Computed],
+    compute: Callable[[], Computed[Body]],
     may_store: Callable[[], bool] = lambda: True,
-) -> bytes:
-    """The bytes under `key` if computed under the current generations, else compute() them.
+) -> Body:
+    """The body under `key` if computed under the current generations, else compute() it.
 
     may_store() is False while this thread's transaction holds uncommitted writes: the cache
     then neither answers (it cannot know them) nor keeps what is read (a rollback would take it

@@ -64,10 +64,10 @@ def meeting_list_page(request: Request, *, paginator: BasePagination) -> bytes:
     )
 
 
-def meeting_detail(request: Request, *, meeting_id: int) -> bytes:
-    """One of the caller's meetings; Http404 if they cannot see it."""
+def meeting_detail(request: Request, *, meeting_id: int) -> tuple[bytes, str]:
+    """One of the caller's meetings, and its ETag; Http404 if they cannot see it."""
 
-    def render() -> bytes:
+    def render() -> tuple[bytes, str]:
         meetings = selectors.meeting_detail_queryset(user=request.user)
         return meeting_json(get_object_or_404(meetings, pk=meeting_id))
 

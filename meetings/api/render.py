@@ -13,6 +13,7 @@ from rest_framework.renderers import JSONRenderer
 
 from scheduler.api.fields import rfc3339
 
+from .etags import meeting_etag
 from .serializers import MeetingStatsSerializer
 
 
@@ -36,6 +37,7 @@ def room_dict(room) -> dict | None:
 
 
 def meeting_dict(meeting) -> dict:
+    participants = meeting.participants.all()
     return {
         "id": meeting.id,
         "title": meeting.title,
@@ -47,11 +49,12 @@ def meeting_dict(meeting) -> dict:
         "cancellation_reason": meeting.cancellation_reason,
         "room": room_dict(meeting.room),
         "organizer": _user(meeting.created_by),
-        "participants": [participant_dict(p) for p in meeting.participants.all()],
+        "participants": [participant_dict(p) for p in participants],
         "created_at": rfc3339(meeting.created_at),
         "updated_at": rfc3339(meeting.updated_at),
         "series_id": meeting.series_id,
         "original_start_time": rfc3339(meeting.original_start_time),
+        "etag": meeting_etag(meeting, participants),
     }
 
 
@@ -61,8 +64,10 @@ def meeting_page_json(meetings: Iterable, *, paginator: BasePagination) -> bytes
     return JSONRenderer().render(paginator.get_paginated_response(data).data)
 
 
-def meeting_json(meeting) -> bytes:
-    return JSONRenderer().render(meeting_dict(meeting))
+def meeting_json(meeting) -> tuple[bytes, str]:
+    """The meeting's JSON, and its ETag."""
+    data = meeting_dict(meeting)
+    return JSONRenderer().render(data), data["etag"]
 
 
 def stats_json(figures: dict) -> bytes:

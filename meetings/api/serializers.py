@@ -14,6 +14,8 @@ from scheduler.api.fields import (
 )
 from scheduler.validation import ItemsValidationError
 
+from .etags import meeting_etag
+
 DESCRIPTION_MAX_LENGTH = 10_000
 MAX_ID = 2**63 - 1  # bigint: a larger number would be a database error, not a 400
 
@@ -73,6 +75,12 @@ class MeetingSerializer(_ReadSerializer):
         help_text="An occurrence's start as its series' rule made it (RECURRENCE-ID), which "
         "names it even after it is moved; null for a single meeting.",
     )
+    etag = serializers.SerializerMethodField(
+        help_text="The meeting's entity tag, as in the ETag header (quotes included): it "
+        "changes whenever anything shown here changes. Send it in If-Match to change the "
+        "meeting only if nobody else has meanwhile (412 otherwise), or in If-None-Match to "
+        "read it only if it has changed (304 otherwise)."
+    )
 
     class Meta:
         model = Meeting
@@ -92,8 +100,12 @@ class MeetingSerializer(_ReadSerializer):
             "updated_at",
             "series_id",
             "original_start_time",
+            "etag",
         )
         read_only_fields = fields
+
+    def get_etag(self, meeting: Meeting) -> str:
+        return meeting_etag(meeting)
 
 
 class BusyTimeSerializer(serializers.Serializer):
@@ -437,6 +449,14 @@ class InvitationLimitSerializer(serializers.Serializer):
     resets_at = RFC3339DateTimeField(
         required=False, help_text="When the hour's count starts again."
     )
+
+
+class PreconditionFailedSerializer(serializers.Serializer):
+    """412: If-Match named none of the meeting's current ETag; nothing was changed."""
+
+    detail = StrictCharField()
+    code = serializers.ChoiceField(choices=["precondition_failed"])
+    etag = StrictCharField(help_text="The meeting's current ETag, as in the ETag header.")
 
 
 class CancelSerializer(serializers.Serializer):

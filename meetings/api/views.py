@@ -1,5 +1,6 @@
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotModified
 from drf_spectacular.utils import (
+    OpenApiParameter,
     OpenApiResponse,
     PolymorphicProxySerializer,
     extend_schema,
@@ -26,7 +27,7 @@ from meetings.services.scopes import (
 from meetings.services.series import series_create
 from scheduler.api.views import UserTimezoneMixin
 
-from . import reads
+from . import conditional, reads
 from . import serializers as s
 from .dry_run import dry_run_body, scope_body
 from .permissions import IsOrganizerOrReadOnly
@@ -61,6 +62,41 @@ ANSWERED_OR_DRY_RUN = PolymorphicProxySerializer(
     serializers=[s.ParticipantScopedSerializer, s.DryRunSerializer],
     resource_type_field_name=None,
 )
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    description='The ETag the change is based on ("..." quotes included; several separated by '
+    "commas, or *): if the meeting's is none of them, the answer is 412 and nothing changes. "
+    "Weak tags (W/) never match.",
+)
+IF_NONE_MATCH = OpenApiParameter(
+    "If-None-Match",
+    str,
+    OpenApiParameter.HEADER,
+    description="ETags of copies the client has, or *: 304 if one is current (W/ or not).",
+)
+PRECONDITION_FAILED = {
+    412: OpenApiResponse(
+        s.PreconditionFailedSerializer,
+        "If-Match names none of the meeting's current ETag (in the ETag header and the body): "
+        "nothing changed; with ?dry_run=true too.",
+    )
+}
+
+
+def etag_header(*codes: int, required: bool = True) -> OpenApiParameter:
+    return OpenApiParameter(
+        "ETag",
+        str,
+        OpenApiParameter.HEADER,
+        response=list(codes),
+        required=required,
+        description="The meeting's ETag (its `etag`), to send in If-Match or If-None-Match."
+        + ("" if required else " Absent from a dry run's answer."),
+    )
+
+
 CREATED = PolymorphicProxySerializer(
     component_name="MeetingCreated",
     serializers=[s.MeetingWrittenSerializer, s.MeetingSeriesWrittenSerializer],
@@ -70,6 +106,13 @@ CREATED = PolymorphicProxySerializer(
 
 @extend_schema_view(
     list=extend_schema(parameters=[s.MeetingListParamsSerializer]),
+    retrieve=extend_schema(
+        parameters=[IF_NONE_MATCH, etag_header(200, 304)],
+        responses={
+            200: s.MeetingSerializer,
+            304: OpenApiResponse(description="Not modified: If-None-Match names the ETag."),
+        },
+    ),
     create=extend_schema(
         request=s.MeetingCreateSerializer,
         parameters=[s.DryRunParamsSerializer],
@@ -79,14 +122,14 @@ CREATED = PolymorphicProxySerializer(
     ),
     partial_update=extend_schema(
         request=s.MeetingUpdateSerializer,
-        parameters=[s.ScopeParamsSerializer],
-        responses={200: WRITTEN_OR_DRY_RUN, **WRITE_RESPONSES, **INVITING},
+        parameters=[s.ScopeParamsSerializer, IF_MATCH, etag_header(200, required=False)],
+        responses={200: WRITTEN_OR_DRY_RUN, **WRITE_RESPONSES, **INVITING, **PRECONDITION_FAILED},
         description="Answers a MeetingScopedWritten, or with ?dry_run=true a DryRun (nothing "
         "saved). `recurrence` and `time_zone` change a series' rule: scope following or all.",
     ),
     destroy=extend_schema(
-        parameters=[s.ScopeParamsSerializer],
-        responses={204: None, 200: DRY_RUN},
+        parameters=[s.ScopeParamsSerializer, IF_MATCH],
+        responses={204: None, 200: DRY_RUN, **PRECONDITION_FAILED},
         description="With ?dry_run=true: what would be deleted (200), nothing is.",
     ),
 )
@@ -152,7 +195,12 @@ class MeetingViewSet(UserTimezoneMixin, viewsets.GenericViewSet):
         return _json(reads.meeting_list_page(request, paginator=self.paginator))
 
     def retrieve(self, request, pk=None):
-        return _json(reads.meeting_detail(request, meeting_id=int(pk)))
+        body, etag = reads.meeting_detail(request, meeting_id=int(pk))
+        if conditional.not_modified(request, etag=etag):
+            return HttpResponseNotModified(headers={"ETag": etag})
+        response = _json(body)
+        response["ETag"] = etag
+        return response
 
     def create(self, request):
         dry_run = self._dry_run_requested()
@@ -191,9 +239,11 @@ class MeetingViewSet(UserTimezoneMixin, viewsets.GenericViewSet):
                 meeting=meeting, by=request.user, scope=scope, **data.validated_data
             )
 
+        write = conditional.if_match(request, meeting_id=meeting.pk, write=write)
         if dry_run:
             return self._rehearsed(write, new=False, shown=lambda result: result.meeting_id)
-        return Response(self._scoped(write()))
+        written = self._scoped(write())
+        return Response(written, headers={"ETag": written["etag"]})
 
     def destroy(self, request, pk=None):
         scope, dry_run = self._scope_params()
@@ -202,6 +252,7 @@ class MeetingViewSet(UserTimezoneMixin, viewsets.GenericViewSet):
         def write():
             return occurrence_delete(meeting=meeting, by=request.user, scope=scope)
 
+        write = conditional.if_match(request, meeting_id=meeting.pk, write=write)
         if dry_run:
             return self._rehearsed(write, new=False, shown=lambda result: None)
         write()
@@ -209,8 +260,8 @@ class MeetingViewSet(UserTimezoneMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         request=s.CancelSerializer,
-        parameters=[s.ScopeParamsSerializer],
-        responses={200: CANCELLED_OR_DRY_RUN},
+        parameters=[s.ScopeParamsSerializer, IF_MATCH, etag_header(200, required=False)],
+        responses={200: CANCELLED_OR_DRY_RUN, **PRECONDITION_FAILED},
         description="With ?dry_run=true a DryRun: what would be cancelled, nothing is.",
     )
     @action(detail=True, methods=["post"])
@@ -225,18 +276,20 @@ class MeetingViewSet(UserTimezoneMixin, viewsets.GenericViewSet):
                 meeting=meeting, by=request.user, scope=scope, **data.validated_data
             )
 
+        write = conditional.if_match(request, meeting_id=meeting.pk, write=write)
         if dry_run:
             return self._rehearsed(write, new=False, shown=lambda result: result.meeting_id)
         result = write()
         answer = reads.meeting_data(user=request.user, meeting_id=meeting.pk)
         answer["scope"] = scope_body(result, answer)
-        return Response(answer)
+        return Response(answer, headers={"ETag": answer["etag"]})
 
     @extend_schema(
         request=s.RsvpSerializer,
-        parameters=[s.ScopeParamsSerializer],
-        responses={200: ANSWERED_OR_DRY_RUN},
-        description="With ?dry_run=true a DryRun: what would be answered, nothing is.",
+        parameters=[s.ScopeParamsSerializer, IF_MATCH, etag_header(200, required=False)],
+        responses={200: ANSWERED_OR_DRY_RUN, **PRECONDITION_FAILED},
+        description="With ?dry_run=true a DryRun: what would be answered, nothing is. The "
+        "meeting's new ETag comes in the ETag header when If-Match was sent.",
     )
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
     def rsvp(self, request, pk=None):
@@ -250,13 +303,18 @@ class MeetingViewSet(UserTimezoneMixin, viewsets.GenericViewSet):
                 meeting=meeting, user=request.user, scope=scope, **data.validated_data
             )
 
+        write = conditional.if_match(request, meeting_id=meeting.pk, write=write)
         if dry_run:
             return self._rehearsed(write, new=False, shown=lambda result: result.meeting_id)
         result = write()
         answer = result.answer or meeting.participants.select_related("user").get(
             user=request.user
         )  # the occurrence asked about may be past (scope=all) and keep its answer
-        return Response({**s.ParticipantSerializer(answer).data, "scope": scope_body(result, None)})
+        body = {**s.ParticipantSerializer(answer).data, "scope": scope_body(result, None)}
+        if not conditional.asks_if_match(request):
+            return Response(body)  # the answer, not the meeting: its tag costs a read
+        etag = reads.meeting_data(user=request.user, meeting_id=meeting.pk)["etag"]
+        return Response(body, headers={"ETag": etag})
 
     @extend_schema(methods=["GET"], responses=s.ParticipantSerializer(many=True), filters=False)
     @extend_schema(

@@ -65,7 +65,7 @@ def test_a_meeting_reads_with_its_organizer_and_invitees_but_not_the_organizer_a
     assert set(body) == {
         "id", "title", "description", "location", "start_time", "end_time", "status",
         "cancellation_reason", "room", "organizer", "participants", "created_at", "updated_at",
-        "series_id", "original_start_time",
+        "series_id", "original_start_time", "etag",
     }  # fmt: skip
 
 
