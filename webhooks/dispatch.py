@@ -9,7 +9,7 @@ row: one dispatcher at a time, and a crash between the two loses or repeats noth
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 
 from meetings.changes.models import MeetingChange
@@ -79,7 +79,8 @@ def _dispatch_batch() -> Dispatched:
 
 
 def _deliveries_for(changes: list[MeetingChange]) -> list[Delivery]:
-    audience = {user_id for change in changes for user_id in change.audience}
+    planned = events.plan(changes, one_transaction=_one_transaction)
+    audience = {user_id for _, _, people in planned for user_id in people}
     subscriptions = list(
         Subscription.objects.filter(owner_id__in=audience, is_active=True)
         .order_by("id")
@@ -91,9 +92,8 @@ def _deliveries_for(changes: list[MeetingChange]) -> list[Delivery]:
     for subscription in subscriptions:
         by_owner[subscription.owner_id].append(subscription)
     made: list[Delivery] = []
-    for change in changes:
-        kind = events.event_type(change)
-        for user_id in sorted(set(change.audience)):
+    for change, kind, people in planned:
+        for user_id in people:
             for subscription in by_owner.get(user_id, ()):
                 if kind in subscription.events and change.position >= subscription.start_position:
                     made.append(_delivery(subscription, change, kind))
@@ -103,6 +103,13 @@ def _deliveries_for(changes: list[MeetingChange]) -> list[Delivery]:
         [s for s in subscriptions if s.pk in touched], ["next_sequence"]
     )
     return made
+
+
+def _one_transaction(earlier: MeetingChange, later: MeetingChange) -> bool:
+    """Whether two neighbouring changes (in record order) were made by one transaction: on
+    PostgreSQL they share its id; on SQLite one writer at a time keeps a transaction's
+    changes together, and neighbours are enough."""
+    return earlier.position == later.position or connection.vendor == "sqlite"
 
 
 def _delivery(subscription: Subscription, change: MeetingChange, kind: str) -> Delivery:

@@ -11,6 +11,7 @@
 Rows are the change record's, with times made ISO 8601 in UTC whatever the database wrote.
 """
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,6 +23,41 @@ TIME_FIELDS = frozenset(
     {"start_time", "end_time", "created_at", "original_start_time", "responded_at"}
 )
 RSVP_FIELDS = frozenset({"status", "responded_at", "comment"})
+
+
+def plan(
+    changes: list[MeetingChange],
+    *,
+    one_transaction: Callable[[MeetingChange, MeetingChange], bool],
+) -> list[tuple[MeetingChange, str, list[int]]]:
+    """(change, event type, who may hear of it) for each change that makes an event.
+
+    Deleting a meeting deletes its invitations first, in the same transaction: those
+    participants' deletions make no events of their own, and the meeting.deleted that
+    follows is theirs too (the record's audience of the deletion, taken once they were gone,
+    leaves them out)."""
+    planned: list[tuple[MeetingChange, str, list[int]]] = []
+    for change in changes:
+        kind = event_type(change)
+        people = set(change.audience)
+        if kind == EventType.MEETING_DELETED:
+            while planned and _part_of_deletion(planned[-1][0], change, one_transaction):
+                people |= set(planned.pop()[2])
+        planned.append((change, kind, sorted(people)))
+    return planned
+
+
+def _part_of_deletion(
+    earlier: MeetingChange,
+    deletion: MeetingChange,
+    one_transaction: Callable[[MeetingChange, MeetingChange], bool],
+) -> bool:
+    return (
+        earlier.subject == Subject.PARTICIPANT
+        and earlier.action == Change.DELETED
+        and earlier.meeting_id == deletion.meeting_id
+        and one_transaction(earlier, deletion)
+    )
 
 
 def event_type(change: MeetingChange) -> str:

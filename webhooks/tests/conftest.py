@@ -1,4 +1,9 @@
 import pytest
+from django.db.models import Max
+
+from meetings.changes.models import MeetingChange
+from meetings.changes.selectors import change_horizon
+from testsupport.servers import wait_until
 
 from webhooks.models import DispatchCursor
 
@@ -20,6 +25,17 @@ def receiver(settings):
 def dispatch_from_the_start(request):
     """The dispatcher reads the change record from its beginning in these tests (a real
     install starts at the horizon of its first subscription)."""
-    if "transactional_db" not in request.fixturenames:
-        request.getfixturevalue("db")
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in request.fixturenames or bool(
+        marker and marker.kwargs.get("transaction")
+    )
+    request.getfixturevalue("transactional_db" if transactional else "db")
     DispatchCursor.objects.get_or_create(pk=1, defaults={"position": 0})
+
+
+def settle(timeout: float = 120.0) -> None:
+    """Wait until every change recorded so far is below the change horizon. On PostgreSQL the
+    horizon is the cluster's oldest running transaction, whatever its database: another
+    database's long transaction on the same server holds it back too."""
+    last = MeetingChange.objects.aggregate(last=Max("position"))["last"] or 0
+    wait_until(lambda: change_horizon() > last, timeout=timeout, what="the change horizon")

@@ -12,14 +12,18 @@ from notifications.models import Notification
 from webhooks import delivery, dispatch, tasks
 from webhooks.models import Delivery, Subscription
 
+from .conftest import settle
 from .factories import SubscriptionFactory
 
-pytestmark = pytest.mark.django_db
+# Committed writes: on PostgreSQL a change is dispatched once its transaction is over (the
+# change horizon), never inside a test's own transaction.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def pump(*, times: int = 1) -> None:
     """What beat and the workers do: dispatch, then send each subscription's line."""
     for _ in range(times):
+        settle()
         dispatch.changes_dispatch()
         for subscription_id in Subscription.objects.values_list("pk", flat=True):
             tasks.deliver_subscription(subscription_id)
