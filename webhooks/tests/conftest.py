@@ -4,7 +4,6 @@ from django.db.models import Max
 from meetings.changes.models import MeetingChange
 from meetings.changes.selectors import change_horizon
 from testsupport.servers import wait_until
-
 from webhooks.models import DispatchCursor
 
 from .receiver import Receiver
