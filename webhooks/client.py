@@ -36,9 +36,7 @@ def post(*, url: str, body: bytes, headers: dict[str, str]) -> Outcome:
         return Outcome(None, _since(started), _describe(error))
     except OSError as error:
         return Outcome(None, _since(started), f"{type(error).__name__}: {error}"[:500])
-    duration = _since(started)
-    error = "" if 200 <= status < 300 else f"HTTP {status}"
-    return Outcome(status, duration, error)
+    return Outcome(status, _since(started), "" if 200 <= status < 300 else f"HTTP {status}")
 
 
 def _send(target: Target, body: bytes, headers: dict[str, str]) -> int:
