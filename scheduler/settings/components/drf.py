@@ -96,6 +96,7 @@ SPECTACULAR_SETTINGS = {
         "MeetingStatusEnum": "meetings.models.Meeting.Status",
         "ParticipantStatusEnum": "meetings.models.Participant.Status",
         "AnswerEnum": ["accepted", "declined", "tentative"],
+        "WebhookEventEnum": "webhooks.models.EventType",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
