@@ -73,7 +73,10 @@ def main() -> None:
     dispatch.changes_dispatch(batches=10_000)  # whatever came before is not ours to time
     subscriptions = [
         Subscription.objects.create(
-            owner=user, url=url, events=["meeting.created"], secret=signing.secret_new(),
+            owner=user,
+            url=url,
+            events=["meeting.created"],
+            secret=signing.secret_new(),
             start_position=change_horizon(),
         )  # fmt: skip
         for _ in range(args.subscriptions)
@@ -89,8 +92,12 @@ def main() -> None:
 def run(user: User, subscriptions: list[Subscription], events: int) -> None:
     start = datetime(2031, 1, 6, 9, tzinfo=UTC)
     Meeting.objects.bulk_create(
-        Meeting(title=f"Bench {n}", created_by=user, start_time=start + timedelta(hours=n),
-                end_time=start + timedelta(hours=n, minutes=30))  # fmt: skip
+        Meeting(
+            title=f"Bench {n}",
+            created_by=user,
+            start_time=start + timedelta(hours=n),
+            end_time=start + timedelta(hours=n, minutes=30),
+        )  # fmt: skip
         for n in range(events)
     )
     last = MeetingChange.objects.order_by("-position").values_list("position", flat=True)[0]
@@ -128,10 +135,10 @@ def check(subscriptions: list[Subscription], events: int) -> None:
                 continue
             by_secret.setdefault(subscription.pk, []).append(payload["data"]["sequence"])
     for subscription in subscriptions:
-        assert by_secret.get(subscription.pk) == list(range(1, events + 1)), "out of order"
-    assert not Delivery.objects.filter(
-        subscription__in=subscriptions, status="pending"
-    ).exists()
+        if by_secret.get(subscription.pk) != list(range(1, events + 1)):
+            raise SystemExit(f"subscription {subscription.pk}: deliveries missing or out of order")
+    if Delivery.objects.filter(subscription__in=subscriptions, status="pending").exists():
+        raise SystemExit("deliveries left pending")
 
 
 if __name__ == "__main__":
