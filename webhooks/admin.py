@@ -17,7 +17,9 @@ class SubscriptionAdmin(SafeLookupsMixin, ZonedTimesMixin, admin.ModelAdmin):
     list_filter = ("is_active",)
     search_fields = ("url", "owner__username")
     fields = ("owner", "url", "events", "is_active", "disabled", "disabled_reason", "created")
-    readonly_fields = ("owner", "disabled", "disabled_reason", "created")
+    # Staff switch a webhook off or on, through the service; the URL and events are its
+    # owner's (and the URL's checks live in the API's service).
+    readonly_fields = ("owner", "url", "events", "disabled", "disabled_reason", "created")
     ordering = ("-id",)
     show_full_result_count = False
     paginator = EstimatedCountPaginator
@@ -31,6 +33,15 @@ class SubscriptionAdmin(SafeLookupsMixin, ZonedTimesMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # made through the API, where the owner sees the secret once
+
+    def save_model(self, request, obj, form, change):
+        if "is_active" in form.changed_data:
+            stored = Subscription.objects.get(pk=obj.pk)
+            services.subscription_update(
+                subscription=stored,
+                is_active=obj.is_active,
+                off_reason=f"Turned off by staff ({request.user.get_username()}).",
+            )
 
 
 @admin.register(Delivery)

@@ -61,6 +61,7 @@ def subscription_update(
     url: str | None = None,
     events: Sequence[str] | None = None,
     is_active: bool | None = None,
+    off_reason: str = "Turned off by its owner.",
 ) -> Subscription:
     """Change the URL or events; is_active=True turns a disabled subscription on again (what
     was pending is sent, in order), False pauses it (no deliveries are made meanwhile)."""
@@ -74,7 +75,7 @@ def subscription_update(
     if is_active is not None and is_active != subscription.is_active:
         subscription.is_active = is_active
         subscription.disabled_at = None if is_active else timezone.now()
-        subscription.disabled_reason = "" if is_active else "Turned off by its owner."
+        subscription.disabled_reason = "" if is_active else off_reason
         fields += ["is_active", "disabled_at", "disabled_reason"]
         if is_active:
             tasks.enqueue_after_commit([subscription.pk])

@@ -51,3 +51,17 @@ def test_the_secret_is_not_on_the_admin_page(staff):
     # then
     assert page.status_code == 200
     assert subscription.secret.encode() not in page.content
+
+
+def test_staff_switch_a_webhook_off_through_the_service(staff):
+    # given
+    subscription = SubscriptionFactory()
+    # when
+    answer = staff.post(
+        f"/admin/webhooks/subscription/{subscription.pk}/change/", {"is_active": ""}
+    )
+    # then
+    assert answer.status_code == 302
+    subscription.refresh_from_db()
+    assert not subscription.is_active
+    assert subscription.disabled_reason == "Turned off by staff (root)."
