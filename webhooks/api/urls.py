@@ -13,17 +13,17 @@ redeliver = DeliveryViewSet.as_view({"post": "redeliver"}, detail=True)
 urlpatterns = [
     *router.urls,
     path(
-        "webhooks/<int:subscription_pk>/deliveries/",
+        "webhooks/<int:id>/deliveries/",
         deliveries,
         name="webhook-deliveries",
     ),
     path(
-        "webhooks/<int:subscription_pk>/deliveries/<int:pk>/",
+        "webhooks/<int:id>/deliveries/<int:delivery_id>/",
         delivery,
         name="webhook-delivery",
     ),
     path(
-        "webhooks/<int:subscription_pk>/deliveries/<int:pk>/redeliver/",
+        "webhooks/<int:id>/deliveries/<int:delivery_id>/redeliver/",
         redeliver,
         name="webhook-delivery-redeliver",
     ),

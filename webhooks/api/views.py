@@ -101,17 +101,15 @@ class DeliveryViewSet(
 ):
     serializer_class = DeliverySerializer
     keyset_ordering = ("-id",)
-    lookup_value_regex = r"[0-9]{1,18}"
+    lookup_url_kwarg = "delivery_id"
 
     def get_queryset(self):
-        return selectors.delivery_list(
-            user=self.request.user, subscription_id=self.kwargs["subscription_pk"]
-        )
+        return selectors.delivery_list(user=self.request.user, subscription_id=self.kwargs["id"])
 
     def list(self, request, *args, **kwargs):
         # A stranger's webhook, or none: 404, not an empty log.
         get_object_or_404(selectors.subscription_list(user=request.user).only("id"),
-                          pk=self.kwargs["subscription_pk"])  # fmt: skip
+                          pk=self.kwargs["id"])  # fmt: skip
         return super().list(request, *args, **kwargs)
 
     @extend_schema(
@@ -124,6 +122,6 @@ class DeliveryViewSet(
         "attempt. It goes ahead of what is pending.",
     )
     @action(detail=True, methods=["post"])
-    def redeliver(self, request, subscription_pk=None, pk=None):
+    def redeliver(self, request, *args, **kwargs):
         delivery = services.delivery_redeliver(delivery=self.get_object())
         return Response(DeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)
