@@ -24,7 +24,10 @@ from . import client, owner_notices, signing
 from .models import Delivery, Subscription
 
 LEASE = timedelta(seconds=60)  # longer than one attempt can take (timeouts are seconds)
-PER_RUN = 200  # deliveries one run sends before handing over (the task queues itself again)
+# One run sends this many deliveries, or for this long, then hands over (the task queues
+# itself again): well inside Celery's time limits, however slowly a receiver answers.
+PER_RUN = 200
+RUN_SECONDS = 60.0
 SWEEP_BATCH = 500
 
 
@@ -46,20 +49,30 @@ def subscription_deliver(*, subscription_id: int, now: datetime | None = None) -
     if not _claim(subscription_id, token):
         return run  # another deliverer has it, and sends these too
     try:
-        for _ in range(PER_RUN):
-            delivery = _head(subscription_id, now=now)
-            if delivery is None or not _renew(subscription_id, token):
-                return run  # nothing due, or the lease ran out and someone took over
-            ok, notice = _attempt(delivery)
-            if notice is not None:
-                run.notices.append(notice)
-            if not ok:
-                return run
-            run.delivered += 1
-        run.more = True
-        return run
+        run.more = _send_while_due(subscription_id, token, run, now=now)
     finally:
         _release(subscription_id, token)
+    # A delivery made while this run held the lease had its own run turned away: look again.
+    run.more = run.more or _head(subscription_id, now=now) is not None
+    return run
+
+
+def _send_while_due(subscription_id: int, token: str, run: Run, *, now: datetime | None) -> bool:
+    """True if it stopped with more due (its share of time or deliveries spent)."""
+    deadline = time.monotonic() + RUN_SECONDS
+    for _ in range(PER_RUN):
+        if time.monotonic() > deadline:
+            return True
+        delivery = _head(subscription_id, now=now)
+        if delivery is None or not _renew(subscription_id, token):
+            return False  # nothing due, or the lease ran out and someone took over
+        ok, notice = _attempt(delivery)
+        if notice is not None:
+            run.notices.append(notice)
+        if not ok:
+            return False
+        run.delivered += 1
+    return True
 
 
 def _claim(subscription_id: int, token: str) -> bool:
