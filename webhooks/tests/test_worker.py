@@ -3,6 +3,8 @@ started again mid-stream, answering 500 and then 200; every event arrives, verif
 sequence, none lost."""
 
 import time
+import uuid
+from contextlib import contextmanager
 
 import pytest
 from celery.contrib.testing.worker import start_worker
@@ -27,13 +29,36 @@ def fast_retries(settings):
     tasks._broker._open_until = 0
 
 
+@contextmanager
+def private_queue():
+    """Tasks on a queue of this test's own: the machine's RabbitMQ is shared, and its default
+    queue may hold other runs' tasks (or feed other runs' workers)."""
+    name = f"webhooks-test-{uuid.uuid4().hex[:12]}"
+    saved = app.conf.task_default_queue
+
+    def reset() -> None:
+        for cached in ("queues", "default_queue", "router"):
+            app.amqp.__dict__.pop(cached, None)
+        app.amqp._rtable = None
+
+    app.conf.task_default_queue = name
+    reset()
+    try:
+        yield
+    finally:
+        app.conf.task_default_queue = saved
+        reset()
+        with app.connection_for_write() as connection:
+            connection.default_channel.queue_delete(name)
+
+
 def beat_until(done, *, timeout: float = 90) -> None:
-    """What beat does, every half second: dispatch, and sweep for deliveries due."""
+    """What beat does, every second: dispatch, and sweep for deliveries due."""
 
     def tick() -> bool:
         tasks.dispatch_changes.delay()
         tasks.sweep_deliveries.delay()
-        time.sleep(0.5)
+        time.sleep(1)
         return done()
 
     wait_until(tick, timeout=timeout, what="every delivery")
@@ -77,5 +102,5 @@ def test_a_real_worker_on_redis_delivers_everything_in_order(receiver, settings,
 
 @pytest.mark.rabbitmq
 def test_a_real_worker_on_rabbitmq_delivers_everything_in_order(receiver, settings, fast_retries):
-    with real_broker(settings.RABBITMQ_TEST_URL, settings):
+    with real_broker(settings.RABBITMQ_TEST_URL, settings), private_queue():
         run_stream(receiver, settings)
