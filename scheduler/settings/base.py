@@ -9,6 +9,7 @@ from .components.celery import *  # noqa: F403
 from .components.drf import *  # noqa: F403
 from .components.email import *  # noqa: F403
 from .components.silk import *  # noqa: F403
+from .components.webhooks import *  # noqa: F403
 from .env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -38,6 +39,7 @@ INSTALLED_APPS = [
     "accounts",
     "meetings",
     "notifications",
+    "webhooks",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,8 @@ MIDDLEWARE = list(MIDDLEWARE)  # noqa: F405
 
 DEBUG = env_bool("DEBUG", True)
 INTERNAL_IPS = ["127.0.0.1"]
+# Webhooks to a receiver on this machine, over plain http, while developing.
+WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP", DEBUG)
 
 if DEBUG and env_bool("DEBUG_TOOLBAR", True):
     INSTALLED_APPS += ["debug_toolbar"]  # noqa: F405

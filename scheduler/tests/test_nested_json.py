@@ -67,7 +67,7 @@ def test_a_cursor_of_nested_json_is_a_400(api_as):
 def test_no_endpoint_of_the_schema_answers_nested_json_with_a_500(api_as):
     # given: every operation that takes a body, called by someone allowed to, and anonymously
     invitation = ParticipantFactory()
-    ids = {"id": invitation.meeting_id, "user_id": invitation.user_id}
+    ids = {"id": invitation.meeting_id, "user_id": invitation.user_id, "delivery_id": 1}
     schema = SchemaGenerator().get_schema(request=None, public=True)
     writes = [
         (method, re.sub(r"\{([a-z_]+)\}", lambda name: str(ids[name[1]]), path))

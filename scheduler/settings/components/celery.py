@@ -38,6 +38,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_BEAT_SCHEDULE = {
     "send-due-reminders": {"task": "meetings.tasks.send_due_reminders", "schedule": 60.0},
     "sweep-outbox": {"task": "notifications.tasks.sweep_outbox", "schedule": 30.0},
+    # Webhooks: changes into deliveries every few seconds, and a sweep for deliveries due
+    # (retries, and whatever a broker outage kept from being queued).
+    "webhooks-dispatch": {"task": "webhooks.tasks.dispatch_changes", "schedule": 2.0},
+    "webhooks-sweep": {"task": "webhooks.tasks.sweep_deliveries", "schedule": 15.0},
     "silk-garbage-collect": {"task": "scheduler.tasks.silk_garbage_collect", "schedule": 600.0},
     "delete-expired-tokens": {
         "task": "accounts.tasks.delete_expired_tokens",

@@ -101,6 +101,7 @@ SPECTACULAR_SETTINGS = {
         "AnswerEnum": ["accepted", "declined", "tentative"],
         # created/updated/deleted: a sync item's `change`, a history entry's `action`
         "ChangeEnum": "meetings.changes.models.Change",
+        "WebhookEventEnum": "webhooks.models.EventType",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -1,0 +1,102 @@
+"""One webhook POST: to the address the guard checked (no second resolution), TLS verified
+against the URL's host name, no redirects followed, bounded in time and in what is read."""
+
+import time
+from dataclasses import dataclass
+
+import urllib3
+from django.conf import settings
+
+from .guard import Target, UrlRefused, resolve
+
+USER_AGENT = "Scheduler-Webhooks/1.0"
+MAX_BODY = 1024  # of the receiver's answer, for the log
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: int | None
+    duration_ms: int
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+
+def post(*, url: str, body: bytes, headers: dict[str, str]) -> Outcome:
+    started = time.monotonic()
+    try:
+        target = resolve(url)
+    except UrlRefused as refused:
+        return Outcome(None, _since(started), f"Refused: {refused}")
+    try:
+        status = _send(target, body, headers)
+    except urllib3.exceptions.HTTPError as error:
+        return Outcome(None, _since(started), _describe(error))
+    except OSError as error:
+        return Outcome(None, _since(started), f"{type(error).__name__}: {error}"[:500])
+    return Outcome(status, _since(started), "" if 200 <= status < 300 else f"HTTP {status}")
+
+
+def _send(target: Target, body: bytes, headers: dict[str, str]) -> int:
+    timeout = urllib3.Timeout(
+        connect=settings.WEBHOOK_CONNECT_TIMEOUT, read=settings.WEBHOOK_TIMEOUT_SECONDS
+    )
+    default_port = 443 if target.scheme == "https" else 80
+    host_header = target.host if ":" not in target.host else f"[{target.host}]"
+    if target.port != default_port:
+        host_header = f"{host_header}:{target.port}"
+    pool: urllib3.HTTPConnectionPool
+    if target.scheme == "https":
+        pool = urllib3.HTTPSConnectionPool(
+            target.address,
+            target.port,
+            timeout=timeout,
+            retries=False,
+            maxsize=1,
+            cert_reqs="CERT_REQUIRED",
+            server_hostname=target.host,  # SNI
+            assert_hostname=target.host,  # the certificate is the name's, not the address's
+        )
+    else:
+        pool = urllib3.HTTPConnectionPool(
+            target.address, target.port, timeout=timeout, retries=False, maxsize=1
+        )
+    with pool:
+        response = pool.urlopen(
+            "POST",
+            target.path,
+            body=body,
+            headers={
+                **headers,
+                "Host": host_header,
+                "Content-Type": "application/json",
+                "User-Agent": USER_AGENT,
+            },
+            redirect=False,
+            assert_same_host=False,
+            preload_content=False,
+            release_conn=False,
+        )
+        try:
+            response.read(MAX_BODY)  # a little of the answer, never all of a huge one
+        finally:
+            response.close()
+        return response.status
+
+
+def _describe(error: Exception) -> str:
+    # NewConnectionError is a ConnectTimeoutError too (urllib3's history): it goes first.
+    if isinstance(error, urllib3.exceptions.NewConnectionError):
+        return f"Could not connect: {error}"[:500]
+    if isinstance(error, urllib3.exceptions.ConnectTimeoutError):
+        return "Timed out connecting"
+    if isinstance(error, urllib3.exceptions.TimeoutError):
+        return "Timed out"
+    reason = getattr(error, "reason", None) or error
+    return f"{type(reason).__name__}: {reason}"[:500]
+
+
+def _since(started: float) -> int:
+    return int((time.monotonic() - started) * 1000)
