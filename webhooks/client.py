@@ -34,7 +34,7 @@ def post(*, url: str, body: bytes, headers: dict[str, str]) -> Outcome:
         status = _send(target, body, headers)
     except urllib3.exceptions.HTTPError as error:
         return Outcome(None, _since(started), _describe(error))
-    except OSError as error:
+    except (OSError, ValueError) as error:  # ValueError: what http.client cannot encode
         return Outcome(None, _since(started), f"{type(error).__name__}: {error}"[:500])
     return Outcome(status, _since(started), "" if 200 <= status < 300 else f"HTTP {status}")
 

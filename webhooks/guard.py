@@ -68,9 +68,11 @@ def parse(url: str) -> tuple[str, str, int, str]:
         raise UrlRefused("Use an https:// URL.")
     if parts.username is not None or parts.password is not None:
         raise UrlRefused("A URL with a user name or password is not accepted.")
-    host = (parts.hostname or "").rstrip(".")
+    host = ascii_host((parts.hostname or "").rstrip("."))
     if not host:
         raise UrlRefused("The URL has no host.")
+    if port == 0:
+        raise UrlRefused("Port 0 is not a port a webhook can be sent to.")
     if parts.fragment:
         raise UrlRefused("A URL with a fragment (#...) is not accepted.")
     path = parts.path or "/"
@@ -79,10 +81,30 @@ def parse(url: str) -> tuple[str, str, int, str]:
     return scheme, host, port or (443 if scheme == "https" else 80), path
 
 
+def ascii_host(host: str) -> str:
+    """The name as DNS, TLS and the Host header know it (IDNA: "xn--..." for Unicode)."""
+    if host.isascii():
+        return host
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise UrlRefused(f"The host {host} is not a valid name.") from None
+
+
+def _allowed(host: str) -> bool:
+    for name in settings.WEBHOOK_ALLOWED_HOSTS:
+        try:
+            if ascii_host(name).lower() == host.lower():
+                return True
+        except UrlRefused:
+            continue
+    return False
+
+
 def resolve(url: str) -> Target:
     """The URL's parts and an address to connect to, checked; UrlRefused says why not."""
     scheme, host, port, path = parse(url)
-    allowed = host.lower() in {name.lower() for name in settings.WEBHOOK_ALLOWED_HOSTS}
+    allowed = _allowed(host)
     try:
         literal: IPAddress | None = ipaddress.ip_address(host)
     except ValueError:

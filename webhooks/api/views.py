@@ -69,8 +69,9 @@ class SubscriptionViewSet(
         return Response(body, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, pk=None):
+        subscription = self.get_object()  # a stranger's: 404, whatever the body says
         data = self._valid(SubscriptionUpdateSerializer)
-        subscription = services.subscription_update(subscription=self.get_object(), **data)
+        subscription = services.subscription_update(subscription=subscription, **data)
         return Response(SubscriptionSerializer(subscription).data)
 
     def perform_destroy(self, instance):
