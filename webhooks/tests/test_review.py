@@ -108,12 +108,6 @@ def _dripping_server(seconds: float) -> tuple[int, threading.Thread]:
     return server.getsockname()[1], thread
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="urllib3's read timeout bounds each socket read, not the whole answer: a receiver "
-    "that drips its answer holds the worker (and outlives the 60 s lease) for as long as it "
-    "likes; a deadline for the whole attempt needs more than a setting",
-)
 def test_a_receiver_that_drips_its_answer_is_cut_off_at_the_timeout(settings):
     # given: a 1 s timeout, and a receiver that takes 4 s to answer, a byte at a time
     settings.WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
