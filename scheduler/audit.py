@@ -122,7 +122,10 @@ def _on_connection_created(sender, connection, **kwargs) -> None:
     if connection.vendor == "sqlite":
         _register_sqlite_functions(connection.connection)
     elif connection.vendor == "postgresql" and _tell_postgres not in connection.execute_wrappers:
-        connection.execute_wrappers.append(_tell_postgres)
+        # First, not last: a connection is often opened inside a request, while a wrapper
+        # pushed by `with connection.execute_wrapper(...)` is on the list, and that block ends
+        # with list.pop(), which would take ours and leave theirs on for good.
+        connection.execute_wrappers.insert(0, _tell_postgres)
 
 
 def install() -> None:
