@@ -322,6 +322,13 @@ class ParticipantAdmin(SafeLookupsMixin, ZonedTimesMixin, admin.ModelAdmin):
 
     responded = zoned("responded_at", "responded at")
 
+    def get_readonly_fields(self, request, obj=None):
+        # An invitation's meeting and person are fixed, as in the meeting page's inline: the
+        # change record (sync, webhooks, history) tells the people of the row as it is now,
+        # so an invitation moved to someone else would stay in its old person's mirror.
+        fields = super().get_readonly_fields(request, obj)
+        return fields if obj is None else (*fields, "meeting", "user")
+
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("meeting", "user")
 

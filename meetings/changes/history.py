@@ -107,11 +107,14 @@ def change_fields(change: MeetingChange) -> dict[str, dict[str, object]]:
     hidden = HIDDEN.get(Subject(change.subject), frozenset())
     before = _normalized(change.before or {})
     after = _normalized(change.after or {})
-    names = [name for name in (*before, *after) if name not in hidden]
     fields = {}
-    for name in dict.fromkeys(names):
+    for name in dict.fromkeys((*before, *after)):
         old, new = before.get(name), after.get(name)
         if change.action == Change.UPDATED and old == new:
+            continue
+        # The entry names an invitation's meeting and person as they are after the change:
+        # one that moved them says so.
+        if name in hidden and (change.action != Change.UPDATED or name == "updated_at"):
             continue
         fields[name] = {"before": old, "after": new}
     return fields

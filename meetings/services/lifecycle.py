@@ -156,9 +156,13 @@ def meeting_cancel(*, meeting: Meeting, by: User, reason: str = "") -> Meeting:
     """Cancel a meeting; cancelling it again only updates the reason."""
     meeting = locked_for_organizer(meeting, by=by)
     newly = meeting.status != Meeting.Status.CANCELLED
-    meeting.status = Meeting.Status.CANCELLED
-    meeting.cancellation_reason = reason
-    meeting.save(update_fields=["status", "cancellation_reason", "updated_at"])
+    if newly or meeting.cancellation_reason != reason:
+        # Only a real change moves updated_at: it is in the entity tag, and a save that moves
+        # it alone reaches no sync (the change record ignores it), so the tag a client synced
+        # would stop matching with nothing to tell it why.
+        meeting.status = Meeting.Status.CANCELLED
+        meeting.cancellation_reason = reason
+        meeting.save(update_fields=["status", "cancellation_reason", "updated_at"])
     if newly:
         invitees = meeting_invitees(meeting_ids=[meeting.pk])[meeting.pk]
         cancelled = meeting_event(

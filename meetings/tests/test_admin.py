@@ -47,7 +47,7 @@ ROOMS = reverse("admin:meetings_room_changelist")
             lambda data: reverse(
                 "admin:meetings_participant_change", args=[data.focus.participants.last().pk]
             ),
-            5,
+            3,  # the meeting and person are read-only: no autocomplete widget reads them
         ),
         (
             lambda data: (
