@@ -137,7 +137,7 @@ SYNC_PARAMETERS = [
     OpenApiParameter("page", str, description="Given in a `next` link; do not build it."),
     OpenApiParameter(
         "page_size",
-        int,
+        {"type": "integer", "minimum": 1},
         description=f"Results per page: {KeysetPagination.page_size} by default, "
         f"{KeysetPagination.max_page_size} at most.",
     ),
