@@ -2,6 +2,7 @@
 
 import re
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -18,6 +19,7 @@ pytestmark = pytest.mark.django_db
 MEETINGS = reverse("admin:meetings_meeting_changelist")
 WINTER = datetime(2026, 1, 5, 9, tzinfo=UTC)  # 10:00 CET in Paris
 SUMMER = datetime(2026, 7, 6, 9, tzinfo=UTC)  # 11:00 CEST in Paris
+PARIS = ZoneInfo("Europe/Paris")
 
 
 def text_of(response) -> str:
@@ -71,7 +73,7 @@ def test_the_change_form_shows_and_reads_times_in_the_staff_members_zone(client,
     assert 'value="10:00:00"' in response.text
     assert form.fields["start_time"].help_text.startswith("Read and shown in Europe/Paris time")
     assert "Read and shown in Europe/Paris time (now CE" in response.text
-    assert f"{meeting.created_at.astimezone(UTC):%Y-%m-%d}" in response.text
+    assert f"{meeting.created_at.astimezone(PARIS):%Y-%m-%d}" in response.text
     assert " CET</div>" in response.text or " CEST</div>" in response.text  # created, updated
 
 
