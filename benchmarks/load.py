@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 from testsupport.servers import free_port, wait_until  # noqa: E402
 
 WORKERS = 4  # sync workers for 2 cores: requests wait on PostgreSQL and Redis half the time
+TARGET_WORKERS = 2  # the targets compare like with like: 2 sync workers each, floors included
 
 
 def token_and_ids() -> tuple[str, int, str]:
@@ -73,7 +74,7 @@ Event.objects.filter(payload__title="Load test").delete()
 
 
 class Server:
-    def __init__(self, **env):
+    def __init__(self, *, app="scheduler.wsgi", workers=WORKERS, **env):
         self.port = free_port()
         full_env = {
             **os.environ,
@@ -92,8 +93,8 @@ class Server:
                 sys.executable,
                 "-m",
                 "gunicorn",
-                "scheduler.wsgi",
-                f"--workers={WORKERS}",
+                app,
+                f"--workers={workers}",
                 f"--bind=127.0.0.1:{self.port}",
                 "--log-level=warning",
                 "--timeout=60",
@@ -103,8 +104,9 @@ class Server:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
+        health = "/constant/" if app.startswith("benchmarks.") else "/healthz/"
         wait_until(
-            lambda: urllib.request.urlopen(self.url + "/healthz/", timeout=2).status == 200,
+            lambda: urllib.request.urlopen(self.url + health, timeout=2).status == 200,
             what="gunicorn",
             timeout=30,
         )
@@ -199,6 +201,81 @@ def overhead(token, args, silk, rounds=4):
     return summary(totals["bare"]), summary(totals["full"])
 
 
+TARGETS = (
+    # (label, server, path): each project figure is read against the floor named in RATIOS
+    ("floor: bare WSGI list", "floor", "/list/"),
+    ("list, uncached", "uncached", "/api/meetings/"),
+    ("floor: bare WSGI constant", "floor", "/constant/"),
+    ("list, cached", "cached", "/api/meetings/"),
+)
+RATIOS = (
+    ("uncached list / bare list", "list, uncached", "floor: bare WSGI list", 0.40),
+    ("cached list / bare constant", "list, cached", "floor: bare WSGI constant", 0.25),
+)
+
+
+def targets(token: str, args) -> dict:
+    """Issue 19's targets: the project against bare WSGI floors (benchmarks.floors), each under
+    gunicorn with the same sync workers, measured in turn round after round so that a busy
+    moment of the machine falls on both sides of a ratio."""
+    servers = {
+        "floor": Server(app="benchmarks.floors:application", workers=TARGET_WORKERS),
+        "uncached": Server(workers=TARGET_WORKERS, CACHE_BACKEND="dummy"),
+        "cached": Server(workers=TARGET_WORKERS),
+    }
+    rounds: list[dict] = []
+    try:
+        for _label, name, path in TARGETS:  # warm up: connections, caches, the user's pages
+            run_wrk(servers[name].url + path, token, seconds=2, connections=args.connections)
+        print(
+            f"wrk -t2 -c{args.connections} -d{args.seconds}s, gunicorn {TARGET_WORKERS} sync"
+            " workers each\n"
+        )
+        print(
+            "| round | "
+            + " | ".join(label for label, _, _ in TARGETS)
+            + " | "
+            + " | ".join(name for name, *_ in RATIOS)
+            + " |"
+        )
+        print("| --- " * (len(TARGETS) + len(RATIOS) + 1) + "|")
+        for number in range(1, args.rounds + 1):
+            figures = {
+                label: run_wrk(
+                    servers[name].url + path,
+                    token,
+                    seconds=args.seconds,
+                    connections=args.connections,
+                )
+                for label, name, path in TARGETS
+            }
+            rounds.append(figures)
+            ratios = [figures[ours]["rps"] / figures[floor]["rps"] for _, ours, floor, _ in RATIOS]
+            print(
+                f"| {number} | "
+                + " | ".join(f"{figures[label]['rps']:.0f} req/s" for label, _, _ in TARGETS)
+                + " | "
+                + " | ".join(f"{r:.0%}" for r in ratios)
+                + " |",
+                flush=True,
+            )
+    finally:
+        for server in servers.values():
+            server.stop()
+    print()
+    for name, ours, floor, goal in RATIOS:
+        shares = sorted(r[ours]["rps"] / r[floor]["rps"] for r in rounds)
+        median = shares[len(shares) // 2]
+        verdict = "met" if median >= goal else "missed"
+        print(
+            f"- {name}: median {median:.0%} (from {shares[0]:.0%} to {shares[-1]:.0%} over"
+            f" {len(shares)} rounds), target at least {goal:.0%}: {verdict}"
+        )
+    errors = sum(figures["errors"] for r in rounds for figures in r.values())
+    print(f"- non-2xx answers in all rounds: {errors}")
+    return {"rounds": rounds}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=10)
@@ -206,9 +283,18 @@ def main() -> None:
     parser.add_argument("--json")
     parser.add_argument("--overhead-only", action="store_true")
     parser.add_argument("--silk-percent", type=int, default=10)
+    parser.add_argument(
+        "--targets", action="store_true", help="only the floors and the lists, in rounds"
+    )
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     silk = f"Silk at {args.silk_percent}%"
     token, meeting_id, writer = token_and_ids()
+    if args.targets:
+        found = targets(token, args)
+        if args.json:
+            Path(args.json).write_text(json.dumps(found, indent=1))
+        return
     plan = [
         # (configuration, its environment, [(label, path, method, body)])
         (
