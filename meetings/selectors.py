@@ -51,6 +51,44 @@ class MeetingFilters:
     search: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class UserRef:
+    id: int
+    username: str
+
+
+@dataclass(frozen=True, slots=True)
+class ListedParticipant:
+    """A participant as a list page shows it: what render.participant_dict and the entity tag
+    read of a Participant, without building one."""
+
+    user: UserRef
+    status: str
+    responded_at: datetime | None
+    comment: str
+
+    @property
+    def user_id(self) -> int:
+        return self.user.id
+
+
+def meeting_people(*, meeting_ids: Collection[int]) -> dict[int, list[ListedParticipant]]:
+    """The participants of these meetings with their users, in invitation order, in one query
+    of plain rows: a page's 150 people as Participant and User models, put in place by
+    prefetch_related (a queryset cloned per meeting), cost a third of the uncached list."""
+    rows = (
+        Participant.objects.filter(meeting_id__in=meeting_ids)
+        .order_by("id")
+        .values_list("meeting_id", "user_id", "user__username", "status", "responded_at", "comment")
+    )
+    people: dict[int, list[ListedParticipant]] = {meeting_id: [] for meeting_id in meeting_ids}
+    for meeting_id, user_id, username, status, responded_at, comment in rows:
+        people[meeting_id].append(
+            ListedParticipant(UserRef(user_id, username), status, responded_at, comment)
+        )
+    return people
+
+
 def _participants_prefetch() -> Prefetch:
     participants = (
         Participant.objects.select_related("user")

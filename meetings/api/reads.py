@@ -56,8 +56,9 @@ def meeting_list_page(request: Request, *, paginator: BasePagination) -> bytes:
 
     def render() -> bytes:
         meetings = selectors.meeting_list(user=request.user, filters=list_filters(request))
-        page = paginator.paginate_queryset(meetings, request)
-        return meeting_page_json(page, paginator=paginator)
+        page = paginator.paginate_queryset(meetings.prefetch_related(None), request)
+        people = selectors.meeting_people(meeting_ids=[meeting.id for meeting in page])
+        return meeting_page_json(page, paginator=paginator, people=people)
 
     return meeting_cache.meeting_list_page(
         user_id=request.user.pk, variant=_variant(request), render=render

@@ -6,7 +6,7 @@ the time: DRF builds a field object per attribute per row, which for a page of 5
 150 participants was most of the list's cost. MeetingSerializer stays the schema's source.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from rest_framework.pagination import BasePagination
 from rest_framework.renderers import JSONRenderer
@@ -36,8 +36,10 @@ def room_dict(room) -> dict | None:
     return {"id": room.id, "name": room.name, "location": room.location}
 
 
-def meeting_dict(meeting) -> dict:
-    participants = meeting.participants.all()
+def meeting_dict(meeting, participants: Iterable | None = None) -> dict:
+    """`participants`: the meeting's, when they were loaded apart from it (a list page)."""
+    if participants is None:
+        participants = meeting.participants.all()
     return {
         "id": meeting.id,
         "title": meeting.title,
@@ -58,9 +60,12 @@ def meeting_dict(meeting) -> dict:
     }
 
 
-def meeting_page_json(meetings: Iterable, *, paginator: BasePagination) -> bytes:
-    """A list page of `meetings`, with the links of the paginator that cut it."""
-    data = [meeting_dict(meeting) for meeting in meetings]
+def meeting_page_json(
+    meetings: Iterable, *, paginator: BasePagination, people: Mapping[int, Iterable]
+) -> bytes:
+    """A list page of `meetings` and their `people` (by meeting id), with the links of the
+    paginator that cut it."""
+    data = [meeting_dict(meeting, people[meeting.id]) for meeting in meetings]
     return JSONRenderer().render(paginator.get_paginated_response(data).data)
 
 

@@ -10,7 +10,7 @@ from rest_framework.renderers import JSONRenderer
 from meetings.api.render import meeting_dict
 from meetings.api.serializers import MeetingSerializer
 from meetings.models import Participant
-from meetings.selectors import meeting_list
+from meetings.selectors import meeting_list, meeting_people
 from meetings.tests.factories import MeetingFactory, ParticipantFactory, RoomFactory
 
 pytestmark = pytest.mark.django_db
@@ -35,12 +35,15 @@ def test_plain_dicts_equal_the_serializer_byte_for_byte(zone):
     )
     meetings = list(meeting_list(user=meeting.created_by))
     assert {m.pk for m in meetings} == {meeting.pk, cancelled.pk, booked.pk}
+    people = meeting_people(meeting_ids=[m.pk for m in meetings])
     # when
     with timezone.override(zoneinfo.ZoneInfo(zone)):
         ours = JSONRenderer().render([meeting_dict(m) for m in meetings])
+        listed = JSONRenderer().render([meeting_dict(m, people[m.pk]) for m in meetings])
         drf = JSONRenderer().render(MeetingSerializer(meetings, many=True).data)
-    # then
+    # then: the same, with the people loaded with their meetings or apart (a list page)
     assert ours == drf
+    assert listed == drf
 
 
 @pytest.mark.parametrize("render", ["serializer", "plain"])
