@@ -66,7 +66,7 @@ attack: $(STAMP)  ## issue 15's attacks against a production-settings server (Po
 
 deploy-check: $(STAMP)  ## the production topology on loopback: a soak; cache, broker, worker and PostgreSQL killed under load
 	./deploy/up
-	SOAK_SECONDS=$${SOAK_SECONDS:-60} ./deploy/soak || (./deploy/down; exit 1)
+	SOAK_SECONDS=$${SOAK_SECONDS:-60} SOAK_P999_MS=$${SOAK_P999_MS:-2000} ./deploy/soak || (./deploy/down; exit 1)
 	SOAK_SECONDS=40 ./deploy/fault-cache || (./deploy/down; exit 1)
 	SOAK_SECONDS=40 ./deploy/fault-broker || (./deploy/down; exit 1)
 	./deploy/down
