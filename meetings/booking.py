@@ -194,10 +194,14 @@ def check_capacity(room: Room, people: int, *, field: str = "room_id") -> None:
 
 @contextmanager
 def refused_double_booking(
-    booking: Booking | Sequence[Booking] | None, *, viewer_id: int | None = None
+    booking: Booking | Sequence[Booking] | None,
+    *,
+    viewer_id: int | None = None,
+    list_all: bool = True,
 ) -> Iterator[None]:
     """Turn the exclusion constraint's refusal into a RoomConflict naming the clash (every
-    clash, for the occurrences of a series).
+    clash, for the occurrences of a series; the first of any booking's, with `list_all=False`,
+    as check_rooms_free names it for a bulk request).
 
     The write runs in a savepoint, so that the transaction can still look the clash up. Only
     a race that slipped past the check (a writer that did not lock the room) gets here.
@@ -219,7 +223,7 @@ def refused_double_booking(
         raise RoomConflict(
             room=Room.objects.get(pk=room_id),
             meeting=clashes[0] if clashes else None,
-            clashes=clashes if len(bookings) > 1 else (),
+            clashes=clashes if list_all and len(bookings) > 1 else (),
         ) from error
 
 
