@@ -18,6 +18,7 @@ from ..booking import (
     Booking,
     check_capacity,
     check_rooms_free,
+    database_refuses_double_bookings,
     locked_rooms,
     overlapping_pair,
     refused_double_booking,
@@ -74,10 +75,13 @@ def meeting_bulk_create(*, organizer: User, items: Sequence[dict]) -> list[Meeti
         raise ItemsValidationError(
             {str(second): {"room_id": [f"Books {room.name} at the same time as item {first}."]}}
         )
-    check_rooms_free(rooms, bookings, viewer_id=organizer.pk)
-    # A booking that slipped past the check (a writer that did not lock the room) is refused
-    # by the exclusion constraint inside the INSERT or COPY: a RoomConflict naming the first
-    # clash of any item, as the check names it, and the savepoint takes back every row.
+    # PostgreSQL's exclusion constraint refuses a clash inside the COPY, and
+    # refused_double_booking turns that into a RoomConflict naming the first clash of any
+    # item, as check_rooms_free does, the savepoint taking back every row: checking first
+    # would probe the constraint's GiST index twice per booking (25-60 ms for 625 of them).
+    # SQLite has only the check.
+    if not database_refuses_double_bookings():
+        check_rooms_free(rooms, bookings, viewer_id=organizer.pk)
     with refused_double_booking(bookings, viewer_id=organizer.pk, list_all=False):
         meetings = insert_objects(
             Meeting, _meeting_rows(items), same={"created_by_id": organizer.pk}
