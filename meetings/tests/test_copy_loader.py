@@ -7,7 +7,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from accounts.models import User
-from meetings.copy_loader import CHUNK, insert_objects, insert_rows, load_rows
+from meetings.copy_loader import BLOCK, CHUNK, _texts, insert_objects, load_rows
 from meetings.models import Meeting, Participant
 from scheduler.audit import without_context
 
@@ -69,17 +69,28 @@ def test_load_rows_is_one_statement_and_the_rows_get_their_ids(django_assert_num
     assert [(p.user_id, p.status) for p in stored] == [(g.pk, "needs_action") for g in guests]
 
 
-def test_rows_longer_than_a_chunk_stream_through_in_order():
-    # given: rows whose text runs over several of the chunks psycopg2 reads
+def test_rows_over_several_blocks_and_chunks_stream_through_in_order():
+    # given: more rows than a block, more text than a chunk, awkward text in a late block
     organizer = User.objects.create(username="organizer")
-    rows = meeting_rows(800, title="x" * 190)
+    rows = meeting_rows(BLOCK + 200, title="x" * 190)
+    rows[BLOCK + 7]["title"] = "tab\there, line\nbreak, back\\slash \\N"
     assert sum(len(row["title"]) for row in rows) > 2 * CHUNK
     # when
-    ids = insert_rows(Meeting, [{**row, "created_by_id": organizer.pk} for row in rows])
+    meetings = insert_objects(Meeting, rows, same={"created_by_id": organizer.pk})
     # then
-    stored = Meeting.objects.in_bulk(ids)
-    assert [stored[i].title for i in ids] == [row["title"] for row in rows]
-    assert [stored[i].start_time for i in ids] == [row["start_time"] for row in rows]
+    stored = Meeting.objects.in_bulk([m.pk for m in meetings])
+    assert [m.title for m in meetings] == [row["title"] for row in rows]
+    assert [stored[m.pk].title for m in meetings] == [row["title"] for row in rows]
+    assert [stored[m.pk].start_time for m in meetings] == [row["start_time"] for row in rows]
+
+
+def test_a_text_column_is_escaped_whole_or_value_by_value():
+    assert _texts(["plain", "also plain"]) == ["plain", "also plain"]
+    assert _texts(["a\tb", "c\\d", "e\r\nf"]) == ["a\\tb", "c\\\\d", "e\\r\\nf"]
+    assert _texts(["a\tb", None, Meeting.Status.SCHEDULED]) == ["a\\tb", r"\N", "scheduled"]
+    # a NUL inside a value would split the column wrongly: that value is left for PostgreSQL
+    # to refuse, the others escaped one by one
+    assert _texts(["a\x00b", "c\td"]) == ["a\x00b", "c\\td"]
 
 
 def test_the_copy_goes_through_the_connections_execute_wrappers():
