@@ -1,6 +1,6 @@
 """Many meetings at once: made (the API's bulk request), or their status set (the API's
 bulk-status request and the admin's "cancel selected"), in a fixed number of statements.
-bulk_create and QuerySet.update() send no signal: these flush the caches."""
+COPY, bulk_create and QuerySet.update() send no signal: these flush the caches."""
 
 from collections.abc import Sequence
 
