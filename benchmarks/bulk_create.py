@@ -11,21 +11,23 @@ often in each state:
 - copy: the floor. A bare COPY of the rows into meetings_meeting from a buffer made before
   the clock starts (psycopg2's copy_expert), with the table's indexes, exclusion constraint
   and change-record triggers, as every way has them.
-- service: meeting_bulk_create(), everything it does: checks, room locks and clash check,
-  COPY, the returned instances, cache flush and events (none: no invitees).
+- service: meeting_bulk_create(), everything it does: checks, room locks (the clash check is
+  the constraint's, inside the COPY), the returned instances, cache flush and events (none:
+  no invitees).
 - api: the whole request, POST /api/meetings/bulk/ through Django's test client (in process,
   no HTTP server): middleware, token, JSON parsing, the serializer, the service, the written
   meetings read back and rendered.
 - api x500: the same rows as the API takes them, 500 per request (MAX_BULK_MEETINGS).
-- bulk_create: the service as it was, writing with bulk_create (reference).
+- bulk_create: the service writing with bulk_create, as on SQLite (the reference: the old
+  path, less the Event objects it made for items without invitees).
 The service and the single request get MAX_BULK_MEETINGS raised to the row count: the limit
 is a policy for one request, not a cost. The commit's work (the cache flush and the events'
 delivery, run on commit) is not in any figure: nothing commits.
 
 Tables: the median of the rounds in ms, the spread (min-max), and speed as COPY's time over
 each way's, from the medians and paired by round (the median of each round's ratio); then the
-statements of one service call. Between rounds the three written tables
-are vacuumed, so that the row versions rolled back do not pile up in their indexes.
+statements of one service call. Between rounds the three written tables are vacuumed, so that
+the row versions rolled back do not pile up in their indexes.
 """
 
 import argparse
