@@ -82,6 +82,7 @@ bench: $(STAMP)  ## benchmarks on a seeded PostgreSQL (BENCH_DB) and Redis (BENC
 	DATABASE_URL=$(BENCH_DB) REDIS_URL=$(BENCH_REDIS) LOG_LEVEL=WARNING $(BIN)/python -m benchmarks.recurrence
 	DATABASE_URL=$(BENCH_DB) REDIS_URL=$(BENCH_REDIS) LOG_LEVEL=WARNING $(BIN)/python -m benchmarks.sync
 	DATABASE_URL=$(BENCH_DB) REDIS_URL=$(BENCH_REDIS) LOG_LEVEL=WARNING $(BIN)/python -m benchmarks.webhooks
+	DATABASE_URL=$(BENCH_DB) REDIS_URL=$(BENCH_REDIS) LOG_LEVEL=WARNING $(BIN)/python -m benchmarks.bulk_create
 
 clean:  ## remove the virtualenv, the SQLite database and collected static files
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles

@@ -3,8 +3,9 @@
 On PostgreSQL the exclusion constraint room_no_double_booking (meetings.postgres) is the last word:
 the database refuses an overlapping booking whoever writes it. The services check first, with
 the room's row locked, so that bookings of one room run one after the other and the loser of a
-race is told which meeting it clashes with; SQLite, which has no such constraint, relies on
-that check alone (its IMMEDIATE transactions serialize writers).
+race is told which meeting it clashes with (a bulk request locks the rooms but leaves the check
+to the constraint, whose refusal names the clash as well); SQLite, which has no such
+constraint, relies on that check alone (its IMMEDIATE transactions serialize writers).
 """
 
 import time
@@ -152,6 +153,12 @@ def check_room_free(room: Room, booking: Booking, *, viewer_id: int | None = Non
         raise RoomConflict(room=room, meeting=clash)
 
 
+def database_refuses_double_bookings() -> bool:
+    """Whether the database holds the room rule itself: PostgreSQL's room_no_double_booking
+    does, and refused_double_booking() names the clash it refuses; SQLite has no such rule."""
+    return connections[Meeting.objects.db].vendor == "postgresql"
+
+
 def check_rooms_free(
     rooms: dict[int, Room],
     bookings: Sequence[Booking],
@@ -194,13 +201,18 @@ def check_capacity(room: Room, people: int, *, field: str = "room_id") -> None:
 
 @contextmanager
 def refused_double_booking(
-    booking: Booking | Sequence[Booking] | None, *, viewer_id: int | None = None
+    booking: Booking | Sequence[Booking] | None,
+    *,
+    viewer_id: int | None = None,
+    list_all: bool = True,
 ) -> Iterator[None]:
     """Turn the exclusion constraint's refusal into a RoomConflict naming the clash (every
-    clash, for the occurrences of a series).
+    clash, for the occurrences of a series; the first of any booking's, with `list_all=False`,
+    as check_rooms_free names it for a bulk request).
 
     The write runs in a savepoint, so that the transaction can still look the clash up. Only
-    a race that slipped past the check (a writer that did not lock the room) gets here.
+    a race that slipped past the check (a writer that did not lock the room) gets here, and
+    on PostgreSQL a bulk request, which leaves the check to the constraint.
     """
     bookings = [booking] if isinstance(booking, Booking) else list(booking or ())
     if not bookings:
@@ -219,7 +231,7 @@ def refused_double_booking(
         raise RoomConflict(
             room=Room.objects.get(pk=room_id),
             meeting=clashes[0] if clashes else None,
-            clashes=clashes if len(bookings) > 1 else (),
+            clashes=clashes if list_all and len(bookings) > 1 else (),
         ) from error
 
 

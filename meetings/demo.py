@@ -13,7 +13,7 @@ from accounts.models import User
 from notifications.models import Notification
 
 from .cache import flush_everything
-from .copy_loader import insert_rows
+from .copy_loader import insert_rows, load_rows
 from .models import Meeting, Participant, Room
 
 FIRST_NAMES = [
@@ -260,7 +260,7 @@ def _create_meeting_batch(rng, count, user_ids, per_meeting, now, rooms) -> tupl
     participants = []
     for meeting in meetings:
         participants.extend(_random_participants(rng, meeting, user_ids, per_meeting, now))
-    insert_rows(Participant, participants)
+    load_rows(Participant, participants)
     by_id = {meeting["id"]: meeting for meeting in meetings}
     soon = now + timedelta(days=14)
     notifications = [
@@ -275,7 +275,7 @@ def _create_meeting_batch(rng, count, user_ids, per_meeting, now, rooms) -> tupl
         if p["status"] == Participant.Status.NEEDS_ACTION
         and now <= by_id[p["meeting_id"]]["start_time"] <= soon
     ]
-    insert_rows(Notification, notifications)
+    load_rows(Notification, notifications)
     return len(meetings), len(participants), len(notifications)
 
 

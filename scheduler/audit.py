@@ -35,7 +35,7 @@ _current: ContextVar[Callable[[], Actor] | None] = ContextVar("audit_actor", def
 # The tables whose triggers read the actor; other writes are sent as they are.
 AUDITED_TABLES = ("meetings_meeting", "meetings_participant")
 _CONTEXT_PREFIX = re.compile(r"^SELECT set_config\('scheduler\.actor_id'.*?, true\); ", re.DOTALL)
-_WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|WITH)\b", re.IGNORECASE)
+_WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|WITH|COPY)\b", re.IGNORECASE)
 
 
 def current_actor() -> Actor:
@@ -95,7 +95,8 @@ def _postgres_context_sql(actor: Actor) -> str:
 
 def postgres_context_prefix(*, interpolated: bool) -> str:
     """The statement that tells PostgreSQL who acts, to send in front of another one (for a
-    write the wrapper does not see, such as COPY: send it before, in the same transaction)."""
+    write the wrapper does not see: send it before, in the same transaction). COPY is seen:
+    meetings.copy_loader runs copy_expert() through the execute wrappers."""
     prefix = _postgres_context_sql(current_actor())
     # The driver interpolates a statement sent with parameters: a % in a name must be doubled.
     return prefix.replace("%", "%%") if interpolated else prefix

@@ -22,7 +22,7 @@ from scheduler.validation import LAST_YEAR
 
 from ..booking import Booking, check_capacity, check_rooms_free, locked_room, refused_double_booking
 from ..cache import flush_meetings
-from ..copy_loader import insert_rows
+from ..copy_loader import load_rows
 from ..invitations import check_per_request, invitations_count
 from ..models import Meeting, Participant, Room, Series
 from ..recurrence.describe import describe
@@ -143,7 +143,7 @@ def occurrences_make(
     # COPY on PostgreSQL: 7,300 invitations of a two-year daily series without a model each.
     answered = timezone.now()
     answers = {int(user_id): answer for user_id, answer in series.answers.items()}
-    insert_rows(
+    load_rows(
         Participant,
         [
             _invitation(meeting.pk, user_id, answers.get(user_id), answered)

@@ -154,10 +154,10 @@ ENDPOINTS = {
         8,
         lambda d, t: Call("delete", f"/api/meetings/{t.pk}/participants/{d.guest.pk}/"),
     ),
-    # token, SAVEPOINT, invitees exist, INSERT meetings, INSERT participants, INSERT events,
-    # RELEASE, read back
+    # token, SAVEPOINT, invitees exist, (PostgreSQL: reserve the meetings' ids), INSERT or
+    # COPY meetings, INSERT or COPY participants, INSERT events, RELEASE, read back
     "bulk": (
-        9,
+        10 if connection.vendor == "postgresql" else 9,
         lambda d, t: Call(
             "post",
             "/api/meetings/bulk/",
