@@ -80,7 +80,7 @@ def run_stream(receiver, settings) -> None:
         wait_until(
             lambda: Delivery.objects.filter(attempts__gte=1, status="pending").exists(),
             what="a failed attempt",
-            timeout=90,
+            timeout=30,
         )
         receiver.statuses.extend([500])
         receiver.start()
