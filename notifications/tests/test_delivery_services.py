@@ -11,7 +11,6 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from rest_framework.test import APIClient
 
@@ -20,6 +19,7 @@ from notifications import delivery, tasks
 from notifications.models import Event, Notification
 from scheduler.celery import app
 from testsupport.servers import ROOT, private_redis, shared_environment, wait_until
+from testsupport.workers import running_worker
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
@@ -50,7 +50,7 @@ def broker(settings, monkeypatch):
 
 @pytest.fixture
 def worker(broker):
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=15):
+    with running_worker(app):
         yield
 
 
@@ -107,7 +107,7 @@ def test_a_broker_outage_delays_notifications_but_loses_none(people, broker, out
     # and the periodic sweep runs
     broker.start() if outage == "down" else broker.resume()
     tasks._broker._open_until = 0
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=15):
+    with running_worker(app):
         wait_until(lambda: tasks.sweep_outbox.delay() is not None, what="broker", timeout=20)
         wait_until(lambda: invitations(guests) == [2, 2, 2], what="delivery", timeout=60)
         # then: exactly once, however often the sweep runs again
@@ -203,7 +203,7 @@ def test_rabbitmq_works_as_the_broker_too(people, settings, monkeypatch):
     organizer, guests, client = people
     with (
         real_broker(settings.RABBITMQ_TEST_URL, settings),
-        start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=15),
+        running_worker(app),
     ):
         create_meeting(client, guests)
         wait_until(lambda: invitations(guests) == [1, 1, 1], what="delivery", timeout=30)

@@ -7,13 +7,13 @@ import uuid
 from contextlib import contextmanager
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 
 from accounts.tests.factories import UserFactory
 from meetings.tests.factories import MeetingFactory
 from notifications.tests.test_delivery_services import real_broker
 from scheduler.celery import app
 from testsupport.servers import private_redis, wait_until
+from testsupport.workers import running_worker
 from webhooks import tasks
 from webhooks.models import Delivery
 
@@ -67,7 +67,7 @@ def beat_until(done, *, timeout: float = 90) -> None:
 def run_stream(receiver, settings) -> None:
     owner = UserFactory(username="olga")
     subscription = SubscriptionFactory(owner=owner, url=receiver.url)
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=15):
+    with running_worker(app):
         # given: some delivered
         MeetingFactory.create_batch(3, created_by=owner)
         settle()
@@ -80,7 +80,7 @@ def run_stream(receiver, settings) -> None:
         wait_until(
             lambda: Delivery.objects.filter(attempts__gte=1, status="pending").exists(),
             what="a failed attempt",
-            timeout=90,
+            timeout=30,
         )
         receiver.statuses.extend([500])
         receiver.start()
@@ -101,11 +101,6 @@ def test_a_real_worker_on_redis_delivers_everything_in_order(receiver, settings,
 
 
 @pytest.mark.rabbitmq
-@pytest.mark.skip(
-    reason="passes alone (30 s), but after notifications' RabbitMQ test in the same run its "
-    "stream stalls past 90 and 140 s: a test-isolation fault with RabbitMQ not yet found. "
-    "The Redis-broker test above runs the same stream through a real worker."
-)
 def test_a_real_worker_on_rabbitmq_delivers_everything_in_order(receiver, settings, fast_retries):
     with real_broker(settings.RABBITMQ_TEST_URL, settings), private_queue():
         run_stream(receiver, settings)
