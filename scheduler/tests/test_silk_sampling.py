@@ -1,0 +1,109 @@
+"""Silk at a sample: SQL that Silk does not record never goes through Silk's hook, even after
+Silk has recorded other requests; a sampled request is recorded as before, with its SQL,
+scrubbed. Who may see it: test_silk.py; what it keeps: test_silk_secrets.py."""
+
+import threading
+
+import pytest
+from django.db.models.sql.compiler import SQLCompiler
+from silk import middleware as silk_middleware
+from silk import sql as silk_sql
+from silk.collector import DataCollector
+from silk.config import SilkyConfig
+from silk.models import Request
+
+from accounts.models import User
+from accounts.tests.factories import UserFactory
+from meetings.tests.factories import MeetingFactory, ParticipantFactory
+from scheduler.silk_scrub import HIDDEN
+from scheduler.tests.test_silk import silk_on  # noqa: F401 - a fixture
+
+pytestmark = pytest.mark.django_db
+
+SECRET = "Sh0uld-never-be-kept"
+
+
+@pytest.fixture
+def sample(silk_on):  # noqa: F811 - the fixture imported above
+    """sample(percent): the share of requests Silk records, for this test."""
+    config = SilkyConfig()
+    saved = config.SILKY_INTERCEPT_PERCENT
+
+    def set_percent(percent: int) -> None:
+        config.SILKY_INTERCEPT_PERCENT = percent
+
+    yield set_percent
+    config.SILKY_INTERCEPT_PERCENT = saved
+
+
+@pytest.fixture
+def silk_calls(monkeypatch):
+    """Each entry into Silk's request and SQL code, in order: its sampling and URL check, its
+    collector, and its SQL hook past compiling and formatting (with the formatted text)."""
+    calls: list[str] = []
+
+    def spy(name, function):
+        def record(*args, **kwargs):
+            calls.append(name)
+            return function(*args, **kwargs)
+
+        return record
+
+    def formatted(sql):
+        calls.append(f"SQL formatted: {sql}")
+        return should_wrap(sql)
+
+    should_wrap = silk_sql._should_wrap
+    monkeypatch.setattr(silk_sql, "_should_wrap", formatted)
+    intercept = silk_middleware._should_intercept
+    monkeypatch.setattr(silk_middleware, "_should_intercept", spy("should intercept", intercept))
+    for method in ("clear", "configure", "register_objects"):
+        function = getattr(DataCollector, method)
+        monkeypatch.setattr(DataCollector, method, spy(f"collector.{method}", function))
+    return calls
+
+
+def test_a_sampled_request_is_recorded_with_its_sql_scrubbed(sample, api_as):
+    # given: a search for a secret the request also carries in a header
+    sample(100)
+    ada = UserFactory()
+    ParticipantFactory(meeting=MeetingFactory(created_by=ada, title=f"About {SECRET}"))
+
+    # when
+    response = api_as(ada).get("/api/meetings/", {"search": SECRET}, HTTP_X_API_KEY=SECRET)
+
+    # then: the request and its SQL are kept, with the secret hidden wherever it was
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == 1
+    request = Request.objects.get(path="/api/meetings/")
+    queries = list(request.queries.values_list("query", flat=True))
+    searches = [query for query in queries if "LIKE" in query and "meetings_meeting" in query]
+    assert searches, queries
+    assert all(HIDDEN in query for query in searches)
+    kept = [request.query_params, request.encoded_headers, *queries]
+    assert not [text for text in kept if SECRET in text]
+
+
+def test_other_threads_sql_passes_by_silk_while_a_request_is_recorded(
+    sample, silk_calls, api_as, monkeypatch
+):
+    # given: Silk's hook in place, and this thread recording a request (as mid-request)
+    sample(100)
+    api_as(UserFactory()).get("/api/users/me/")
+    monkeypatch.setattr(SQLCompiler, "_execute_sql", lambda compiler, *args, **kwargs: None)
+    DataCollector().configure(Request(path="/being-recorded/"), should_profile=False)
+    silk_calls.clear()
+
+    # when: another thread (of a gunicorn worker with threads) runs a query
+    try:
+        other = threading.Thread(target=lambda: User.objects.filter(pk=1).exists())
+        other.start()
+        other.join()
+        seen_from_other_thread = list(silk_calls)
+        User.objects.filter(pk=1).exists()  # and this thread, which records
+    finally:
+        DataCollector().clear()
+
+    # then: Silk saw only this thread's query
+    assert seen_from_other_thread == []
+    assert any("SQL formatted" in call for call in silk_calls)
