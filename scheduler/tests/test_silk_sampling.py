@@ -1,8 +1,9 @@
-"""Silk at a sample: SQL that Silk does not record never goes through Silk's hook, even after
-Silk has recorded other requests; a sampled request is recorded as before, with its SQL,
-scrubbed. Who may see it: test_silk.py; what it keeps: test_silk_secrets.py."""
+"""Silk at a sample: a request that is not sampled never enters Silk, its SQL included, even
+after Silk has recorded others; a sampled one is recorded as before, with its SQL, scrubbed.
+Who may see it: test_silk.py; what it keeps: test_silk_secrets.py."""
 
 import threading
+from types import SimpleNamespace
 
 import pytest
 from django.db.models.sql.compiler import SQLCompiler
@@ -10,7 +11,7 @@ from silk import middleware as silk_middleware
 from silk import sql as silk_sql
 from silk.collector import DataCollector
 from silk.config import SilkyConfig
-from silk.models import Request
+from silk.models import Profile, Request, SQLQuery
 
 from accounts.models import User
 from accounts.tests.factories import UserFactory
@@ -63,6 +64,30 @@ def silk_calls(monkeypatch):
     return calls
 
 
+def test_an_unsampled_request_never_enters_silk(sample, silk_calls, api_as):
+    # given: Silk has recorded a request (it hooks into Django's SQL compiler with the first)
+    sample(100)
+    api_as(UserFactory()).get("/api/users/me/")
+    assert Request.objects.count() == 1
+    recorded_queries = SQLQuery.objects.count()
+    assert any(call.startswith("SQL formatted") for call in silk_calls)
+    # and then samples none; a person with meetings asks for statistics (profiled, with SQL)
+    sample(0)
+    ada = UserFactory()
+    ParticipantFactory(meeting=MeetingFactory(created_by=ada))
+    api = api_as(ada)
+    silk_calls.clear()
+
+    # when
+    response = api.get("/api/meetings/stats/")
+
+    # then: no row, and no call into Silk, its SQL hook and its profiler included
+    assert response.status_code == 200
+    assert Request.objects.count() == 1
+    assert SQLQuery.objects.count() == recorded_queries
+    assert silk_calls == []
+
+
 def test_a_sampled_request_is_recorded_with_its_sql_scrubbed(sample, api_as):
     # given: a search for a secret the request also carries in a header
     sample(100)
@@ -82,6 +107,32 @@ def test_a_sampled_request_is_recorded_with_its_sql_scrubbed(sample, api_as):
     assert all(HIDDEN in query for query in searches)
     kept = [request.query_params, request.encoded_headers, *queries]
     assert not [text for text in kept if SECRET in text]
+
+
+def test_the_statistics_of_a_sampled_request_are_profiled(sample, api_as):
+    # given
+    sample(100)
+
+    # when
+    api_as(UserFactory()).get("/api/meetings/stats/")
+
+    # then
+    profiles = Profile.objects.filter(request=Request.objects.get(), name="meeting statistics")
+    assert profiles.count() == 1
+
+
+def test_sampling_draws_once_per_request(sample, api_as, monkeypatch):
+    # given: a draw that says "record" the first time it is asked and "do not" afterwards;
+    # the middleware asks first, then Silk asks again
+    sample(50)
+    draws = iter([0.1, 0.9, 0.9])
+    monkeypatch.setattr("scheduler.silk.random", SimpleNamespace(random=lambda: next(draws)))
+
+    # when
+    api_as(UserFactory()).get("/api/users/me/")
+
+    # then: recorded, as the first draw said
+    assert Request.objects.filter(path="/api/users/me/").count() == 1
 
 
 def test_other_threads_sql_passes_by_silk_while_a_request_is_recorded(
