@@ -113,6 +113,19 @@ class Server:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def cpu_seconds(self) -> float:
+        """User and system CPU time of gunicorn's master and workers so far. Unlike requests per
+        second, hardly moved by what else runs on the machine."""
+        ticks = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()  # after the command name
+            except OSError:  # a process that has ended meanwhile
+                continue
+            if self.process.pid in (int(stat.parent.name), int(fields[1])):  # it, or a child
+                ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        return ticks / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=30)
@@ -144,6 +157,7 @@ def run_wrk(url: str, token: str, *, seconds: int, connections: int, method="GET
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return {
         "rps": rps,
+        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
         "p50_ms": _ms(re.search(r"50%\s+([\d.]+\w+)", out).group(1)),
         "p99_ms": _ms(re.search(r"99%\s+([\d.]+\w+)", out).group(1)),
         "errors": int(errors.group(1)) if errors else 0,
@@ -180,14 +194,15 @@ def overhead(token, args):
             run_wrk(server.url + "/api/meetings/", token, seconds=2, connections=args.connections)
         for _ in range(args.rounds):
             for name, server in servers.items():
-                totals[name].append(
-                    run_wrk(
-                        server.url + "/api/meetings/",
-                        token,
-                        seconds=args.seconds // 2 or 1,
-                        connections=args.connections,
-                    )
+                cpu = server.cpu_seconds()
+                figures = run_wrk(
+                    server.url + "/api/meetings/",
+                    token,
+                    seconds=args.seconds // 2 or 1,
+                    connections=args.connections,
                 )
+                figures["cpu_s"] = server.cpu_seconds() - cpu
+                totals[name].append(figures)
     finally:
         for server in servers.values():
             server.stop()
@@ -198,19 +213,24 @@ def overhead(token, args):
             "p50_ms": sorted(r["p50_ms"] for r in runs)[len(runs) // 2],
             "p99_ms": max(r["p99_ms"] for r in runs),
             "errors": sum(r["errors"] for r in runs),
+            "cpu_ms": 1000 * sum(r["cpu_s"] for r in runs) / sum(r["requests"] for r in runs),
         }
 
     return {name: summary(runs) for name, runs in totals.items()}
 
 
 def overhead_line(found: dict, silk: str) -> str:
-    """Throughput of each against the bare server, and Silk's alone (against Silk off)."""
+    """Throughput of each against the bare server, and Silk's alone (against Silk off); then
+    the CPU time the servers spent per request."""
     bare, middleware, full = (found[name]["rps"] for name in ("bare", "middleware", "full"))
+    cpu = {name: found[name]["cpu_ms"] for name in ("bare", "middleware", "full")}
     return (
         f"bare {bare:.0f} req/s; middleware, Silk off {middleware:.0f} req/s "
         f"({middleware / bare - 1:+.1%}); middleware + {silk} {full:.0f} req/s "
         f"({full / bare - 1:+.1%}, target at most 5% less; {silk} against Silk off: "
-        f"{full / middleware - 1:+.1%})"
+        f"{full / middleware - 1:+.1%}). CPU per request: bare {cpu['bare']:.2f} ms, "
+        f"middleware {cpu['middleware']:.2f} ms, + {silk} {cpu['full']:.2f} ms "
+        f"({cpu['full'] / cpu['middleware'] - 1:+.1%} against Silk off)"
     )
 
 
