@@ -88,6 +88,18 @@ def test_an_unsampled_request_never_enters_silk(sample, silk_calls, api_as):
     assert silk_calls == []
 
 
+def test_silks_pages_open_to_a_request_that_is_not_sampled(sample, client, api_as):
+    # given: one request recorded, then none sampled
+    sample(100)
+    api_as(UserFactory()).get("/api/users/me/")
+    sample(0)
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    # when / then: Silk's own pages do not need its middleware to have run
+    for page in ("/silk/", "/silk/requests/", f"/silk/request/{Request.objects.get().pk}/sql/"):
+        assert client.get(page).status_code == 200, page
+
+
 def test_a_sampled_request_is_recorded_with_its_sql_scrubbed(sample, api_as):
     # given: a search for a secret the request also carries in a header
     sample(100)
