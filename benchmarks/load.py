@@ -115,6 +115,19 @@ class Server:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def cpu_seconds(self) -> float:
+        """User and system CPU time of gunicorn's master and workers so far. Unlike requests per
+        second, hardly moved by what else runs on the machine."""
+        ticks = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()  # after the command name
+            except OSError:  # a process that has ended meanwhile
+                continue
+            if self.process.pid in (int(stat.parent.name), int(fields[1])):  # it, or a child
+                ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        return ticks / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=30)
@@ -146,6 +159,7 @@ def run_wrk(url: str, token: str, *, seconds: int, connections: int, method="GET
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return {
         "rps": rps,
+        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
         "p50_ms": _ms(re.search(r"50%\s+([\d.]+\w+)", out).group(1)),
         "p99_ms": _ms(re.search(r"99%\s+([\d.]+\w+)", out).group(1)),
         "errors": int(errors.group(1)) if errors else 0,
@@ -164,31 +178,36 @@ CREATE = {
 }
 
 
-def overhead(token, args, silk, rounds=4):
-    """The cached list on two servers side by side, alternated round by round: one without
-    the request cost middleware and Silk, one with both."""
-    bare = Server(REQUEST_COST="false")
-    full = Server(
-        SILK_ENABLED="true" if args.silk_percent else "false",
-        SILK_SAMPLE_PERCENT=str(args.silk_percent),
-    )
-    totals = {"bare": [], "full": []}
+def overhead(token, args):
+    """The cached list on three servers side by side, alternated round by round: one without
+    the request cost middleware and Silk, one with the middleware (Silk off, as production
+    runs by default), one with both. Returns the summary of each, by those names."""
+    servers = {
+        "bare": Server(REQUEST_COST="false", SILK_ENABLED="false"),
+        "middleware": Server(SILK_ENABLED="false"),
+        "full": Server(
+            SILK_ENABLED="true" if args.silk_percent else "false",
+            SILK_SAMPLE_PERCENT=str(args.silk_percent),
+        ),
+    }
+    totals = {name: [] for name in servers}
     try:
-        for server in (bare, full):
+        for server in servers.values():
             run_wrk(server.url + "/api/meetings/", token, seconds=2, connections=args.connections)
-        for _ in range(rounds):
-            for name, server in (("bare", bare), ("full", full)):
-                totals[name].append(
-                    run_wrk(
-                        server.url + "/api/meetings/",
-                        token,
-                        seconds=args.seconds // 2 or 1,
-                        connections=args.connections,
-                    )
+        for _ in range(args.rounds):
+            for name, server in servers.items():
+                cpu = server.cpu_seconds()
+                figures = run_wrk(
+                    server.url + "/api/meetings/",
+                    token,
+                    seconds=args.seconds // 2 or 1,
+                    connections=args.connections,
                 )
+                figures["cpu_s"] = server.cpu_seconds() - cpu
+                totals[name].append(figures)
     finally:
-        bare.stop()
-        full.stop()
+        for server in servers.values():
+            server.stop()
 
     def summary(runs):
         return {
@@ -196,9 +215,25 @@ def overhead(token, args, silk, rounds=4):
             "p50_ms": sorted(r["p50_ms"] for r in runs)[len(runs) // 2],
             "p99_ms": max(r["p99_ms"] for r in runs),
             "errors": sum(r["errors"] for r in runs),
+            "cpu_ms": 1000 * sum(r["cpu_s"] for r in runs) / sum(r["requests"] for r in runs),
         }
 
-    return summary(totals["bare"]), summary(totals["full"])
+    return {name: summary(runs) for name, runs in totals.items()}
+
+
+def overhead_line(found: dict, silk: str) -> str:
+    """Throughput of each against the bare server, and Silk's alone (against Silk off); then
+    the CPU time the servers spent per request."""
+    bare, middleware, full = (found[name]["rps"] for name in ("bare", "middleware", "full"))
+    cpu = {name: found[name]["cpu_ms"] for name in ("bare", "middleware", "full")}
+    return (
+        f"bare {bare:.0f} req/s; middleware, Silk off {middleware:.0f} req/s "
+        f"({middleware / bare - 1:+.1%}); middleware + {silk} {full:.0f} req/s "
+        f"({full / bare - 1:+.1%}, target at most 5% less; {silk} against Silk off: "
+        f"{full / middleware - 1:+.1%}). CPU per request: bare {cpu['bare']:.2f} ms, "
+        f"middleware {cpu['middleware']:.2f} ms, + {silk} {cpu['full']:.2f} ms "
+        f"({cpu['full'] / cpu['middleware'] - 1:+.1%} against Silk off)"
+    )
 
 
 TARGETS = (
@@ -286,7 +321,9 @@ def main() -> None:
     parser.add_argument(
         "--targets", action="store_true", help="only the floors and the lists, in rounds"
     )
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--rounds", type=int, default=4, help="of the alternation (--targets, the overhead)"
+    )
     args = parser.parse_args()
     silk = f"Silk at {args.silk_percent}%"
     token, meeting_id, writer = token_and_ids()
@@ -353,11 +390,7 @@ def main() -> None:
             remove_created()
             time.sleep(1)
     if args.overhead_only:
-        bare, full = overhead(token, args, silk)
-        print(
-            f"bare {bare['rps']:.0f} req/s, with middleware + {silk} {full['rps']:.0f} req/s: "
-            f"{1 - full['rps'] / bare['rps']:+.1%}"
-        )
+        print(overhead_line(overhead(token, args), silk))
         return
     floor_sql, floor_constant = results["floor: raw SQL list"], results["floor: constant"]
     print("\nTargets:")
@@ -369,12 +402,10 @@ def main() -> None:
         f"- cached list: {results['list, cached']['rps'] / floor_constant['rps']:.0%} of the "
         "framework floor (target at least 60%)"
     )
-    bare, with_silk = overhead(token, args, silk)
-    results["list, cached (bare)"], results["list, cached (+Silk)"] = bare, with_silk
-    print(
-        f"- middleware + {silk}: {1 - with_silk['rps'] / bare['rps']:+.1%} throughput, "
-        f"{bare['rps']:.0f} against {with_silk['rps']:.0f} req/s (target at most 5%)"
-    )
+    found = overhead(token, args)
+    results["list, cached (bare)"], results["list, cached (+Silk)"] = found["bare"], found["full"]
+    results["list, cached (middleware)"] = found["middleware"]
+    print(f"- {overhead_line(found, silk)}")
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1))
 

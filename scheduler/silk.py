@@ -15,6 +15,7 @@ from silk.config import SilkyConfig
 
 SILK_MIDDLEWARE = "scheduler.silk_recording.RecordingMiddleware"
 PROFILE_PERMISSION = "accounts.profile"  # "Can open the Silk profiler"
+SAMPLED = "silk_sampled"  # the request's attribute that keeps should_record's draw
 
 # Requests whose every part is a credential or hands one out: log in and out (the people's pages,
 # the API, the admin), tokens, password
@@ -41,11 +42,18 @@ def may_profile(user) -> bool:
 
 def should_record(request) -> bool:
     """SILKY_INTERCEPT_FUNC: never the routes above, then a sample of the rest. Silk ignores
-    SILKY_INTERCEPT_PERCENT once this is set, so the sampling is done here."""
+    SILKY_INTERCEPT_PERCENT once this is set, so the sampling is done here.
+
+    Asked twice of a sampled request (the middleware asks before Silk runs, then Silk asks):
+    the draw is kept on the request, so that both get the same answer."""
     if NOT_RECORDED.match(request.path_info):
         return False
-    percent = SilkyConfig().SILKY_INTERCEPT_PERCENT
-    return percent >= 100 or random.random() * 100 < percent  # noqa: S311 - sampling
+    sampled = getattr(request, SAMPLED, None)
+    if sampled is None:
+        percent = SilkyConfig().SILKY_INTERCEPT_PERCENT
+        sampled = percent >= 100 or random.random() * 100 < percent  # noqa: S311 - sampling
+        setattr(request, SAMPLED, sampled)
+    return sampled
 
 
 def profiled(name: str):
@@ -54,13 +62,17 @@ def profiled(name: str):
     def decorate(function):
         if "silk" not in settings.INSTALLED_APPS:
             return function
+        from silk.collector import DataCollector
         from silk.profiling.profiler import silk_profile
 
         profiled_function = silk_profile(name=name)(function)
 
         @wraps(function)
         def run(*args, **kwargs):
-            if SILK_MIDDLEWARE not in settings.MIDDLEWARE:  # installed, not recording
+            # Only inside a request that Silk records (its collector holds it, per thread).
+            # Silk's decorator builds and registers a profile on every call, and raises in a
+            # thread where Silk's middleware never ran: unsampled requests do not enter it.
+            if DataCollector().request is None:
                 return function(*args, **kwargs)
             return profiled_function(*args, **kwargs)
 

@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 
+from scheduler.silk import SILK_MIDDLEWARE
+
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
 PRODUCTION = {
@@ -226,6 +228,24 @@ CASES: dict[str, Case] = {
         {"SERIES_MAX_OCCURRENCES": "500"},
         expect={"SERIES_MAX_OCCURRENCES": 500},
         default={"SERIES_MAX_OCCURRENCES": 1000},
+    ),
+    "SILK_ENABLED": Case(
+        {"SILK_ENABLED": "true"},
+        base=PRODUCTION,
+        expect={"SILK_ENABLED": True, "MIDDLEWARE": lambda chain: SILK_MIDDLEWARE in chain},
+        default={"SILK_ENABLED": False, "MIDDLEWARE": lambda chain: SILK_MIDDLEWARE not in chain},
+    ),
+    "SILK_SAMPLE_PERCENT": Case(
+        {"SILK_SAMPLE_PERCENT": "1"},
+        base=PRODUCTION,
+        expect={"SILKY_INTERCEPT_PERCENT": 1},
+        default={"SILKY_INTERCEPT_PERCENT": 10},
+    ),
+    "SILK_MAX_RECORDED_REQUESTS": Case(
+        {"SILK_MAX_RECORDED_REQUESTS": "2000"},
+        base=PRODUCTION,
+        expect={"SILKY_MAX_RECORDED_REQUESTS": 2000},
+        default={"SILKY_MAX_RECORDED_REQUESTS": 10_000},
     ),
     "RELEASE_ID": Case(
         {"RELEASE_ID": "2026.11.30-1"},
