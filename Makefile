@@ -78,6 +78,7 @@ bench: $(STAMP)  ## benchmarks on a seeded PostgreSQL (BENCH_DB) and Redis (BENC
 	DATABASE_URL=$(BENCH_DB) REDIS_URL=$(BENCH_REDIS) LOG_LEVEL=WARNING $(BIN)/python -m benchmarks.cache_list
 	DATABASE_URL=$(BENCH_DB) REDIS_URL=$(BENCH_REDIS) LOG_LEVEL=INFO $(BIN)/python -m benchmarks.observability_overhead 2>/dev/null
 	DATABASE_URL=$(BENCH_DB) REDIS_URL=$(BENCH_REDIS) $(BIN)/python -m benchmarks.load
+	DATABASE_URL=$(BENCH_DB) REDIS_URL=$(BENCH_REDIS) $(BIN)/python -m benchmarks.load --targets --seconds 8 --rounds 4
 	DATABASE_URL=$(BENCH_DB) REDIS_URL=$(BENCH_REDIS) LOG_LEVEL=WARNING $(BIN)/python -m benchmarks.availability
 	DATABASE_URL=$(BENCH_DB) REDIS_URL=$(BENCH_REDIS) LOG_LEVEL=WARNING $(BIN)/python -m benchmarks.recurrence
 	DATABASE_URL=$(BENCH_DB) REDIS_URL=$(BENCH_REDIS) LOG_LEVEL=WARNING $(BIN)/python -m benchmarks.sync
