@@ -25,6 +25,7 @@ process cannot carry a bump to the others: production without Redis turns this c
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -86,6 +87,10 @@ class Authenticated:
     token: AuthToken  # its user comes with it (token.user costs no query)
     hit: bool  # from the cache: the database was not asked
     generation: str | None  # the owner's, read before the database; None: not to be cached
+    # A hit's: when what the entry holds was read from the database, plus TOKEN_CACHE_SECONDS.
+    # Storing it again (after a renewal) keeps that end, so that no entry holds a user older
+    # than TOKEN_CACHE_SECONDS whatever invalidation a cache failure lost.
+    until: datetime | None = None
 
 
 def token_authenticated(
@@ -106,7 +111,7 @@ def token_authenticated(
         and entry["token"]["expiry"] > timezone.now()  # the cache's clock may not be ours
     ):
         token = _built(entry, key=key, digest=digest)
-        return Authenticated(token, hit=True, generation=generation)
+        return Authenticated(token, hit=True, generation=generation, until=entry["until"])
     token = load()
     if token is None:
         return None
@@ -161,13 +166,14 @@ def token_store(found: Authenticated) -> None:
     token = found.token
     if token.expiry is None:  # never authenticates here (the lookup wants an expiry ahead)
         return
-    timeout = min(
-        settings.TOKEN_CACHE_SECONDS, int((token.expiry - timezone.now()).total_seconds())
-    )
+    now = timezone.now()
+    until = found.until or now + timedelta(seconds=settings.TOKEN_CACHE_SECONDS)
+    timeout = int((min(until, token.expiry) - now).total_seconds())
     if timeout <= 0:
         return
     entry = {
         "generation": found.generation,
+        "until": until,
         "token": {name: getattr(token, name) for name in TOKEN_FIELDS},
         "user": {name: getattr(token.user, name) for name in USER_FIELDS},
     }

@@ -360,6 +360,22 @@ def test_a_cached_token_is_renewed_once_a_minute(cached, django_assert_num_queri
     assert token.expiry == later + settings.REST_KNOX["TOKEN_TTL"]
 
 
+def test_a_renewal_keeps_the_entry_no_longer_than_its_user_was_read_for(cached):
+    # given: a token cached a moment ago, its user read from the database then
+    token, key = cached(UserFactory())
+    entry = token_cache.token_key(token_cache._token_hash(hash_token(key)))
+    assert seconds_to_live(entry) > settings.TOKEN_CACHE_SECONDS - 5
+    # when: renewed four minutes later, from the cache
+    later = timezone.now() + timedelta(minutes=4)
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        assert status(key) == 200
+    # then: stored again with the new expiry, but for what remains of the five minutes (were a
+    # flush lost, the user as read then would not be served for ever)
+    token.refresh_from_db()
+    assert token.last_used == later
+    assert 0 < seconds_to_live(entry) <= settings.TOKEN_CACHE_SECONDS - 4 * 60 + 1
+
+
 def test_a_token_deleted_behind_the_caches_back_fails_at_its_renewal(cached):
     # given: a cached token deleted by a raw statement, which tells the cache nothing
     token, key = cached(UserFactory())
