@@ -100,8 +100,8 @@ def _fresh_cache():
 @pytest.fixture
 def api_as(db):
     """api_as(user) -> an APIClient that authenticates as `user` with a real token, as API
-    consumers do (one query per request: the token joined to its user). Each call logs in
-    anew: a token of its own."""
+    consumers do (one query on its first request: the token joined to its user; none on the
+    next, the token cached). Each call logs in anew: a token of its own."""
     from rest_framework.test import APIClient
 
     from accounts.services import token_create

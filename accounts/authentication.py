@@ -1,4 +1,5 @@
-"""`Authorization: Token <key>`: knox's token authentication, in one query per request."""
+"""`Authorization: Token <key>`: knox's token authentication, in one query per request, or none
+when the token is cached."""
 
 import re
 from hmac import compare_digest
@@ -11,6 +12,8 @@ from knox.crypto import hash_token
 from knox.settings import CONSTANTS, knox_settings
 from rest_framework.exceptions import AuthenticationFailed
 
+from . import cache as token_cache
+from . import services
 from .models import AuthToken
 
 # Knox's tokens are hex; anything outside printable ASCII cannot be one (and a NUL character
@@ -19,12 +22,14 @@ PLAUSIBLE_TOKEN = re.compile(r"[\x21-\x7e]{1,200}")
 
 
 class TokenAuthentication(auth.TokenAuthentication):
-    """Knox's, less its per-request housekeeping.
+    """Knox's, less its per-request housekeeping, and cached.
 
     Knox loads every token of the user on each request to delete the expired ones (a second
     query per request): expired tokens are left out of the lookup instead, and deleted when
     their owner next logs in (accounts.services.token_create) or by the nightly sweep
-    (accounts.tasks). The token comes with its user in the one query.
+    (accounts.tasks). The token comes with its user in the one query, and is then kept in the
+    cache (accounts.cache): a request with a token seen a moment ago makes no query at all,
+    until the token is revoked or its user changes.
     """
 
     def authenticate_credentials(self, token: bytes):
@@ -35,28 +40,28 @@ class TokenAuthentication(auth.TokenAuthentication):
         if not PLAUSIBLE_TOKEN.fullmatch(key):
             raise AuthenticationFailed("Invalid token.")
         digest = hash_token(key)
-        candidates = AuthToken.objects.select_related("user").filter(
-            token_key=key[: CONSTANTS.TOKEN_KEY_LENGTH], expiry__gt=timezone.now()
+        found = token_cache.token_authenticated(
+            key=key, digest=digest, load=lambda: _live_token(key, digest)
         )
-        for auth_token in candidates:
-            if compare_digest(digest, auth_token.digest):
-                self.renew_token(auth_token)
-                return self.validate_user(auth_token)
-        raise AuthenticationFailed("Invalid token.")
+        if found is None:
+            raise AuthenticationFailed("Invalid token.")
+        try:
+            renewed = services.token_renew(token=found.token, now=timezone.now())
+        except AuthToken.DoesNotExist:  # revoked since the cache was read
+            raise AuthenticationFailed("Invalid token.") from None
+        if renewed or not found.hit:
+            token_cache.token_store(found)
+        return self.validate_user(found.token)
 
-    def renew_token(self, auth_token: AuthToken) -> None:
-        """Push the expiry back and note the use, in one UPDATE at most once a
-        MIN_REFRESH_INTERVAL (knox's auto-refresh, with the last use written alongside)."""
-        now = timezone.now()
-        last = auth_token.last_used or auth_token.created
-        if (now - last).total_seconds() <= knox_settings.MIN_REFRESH_INTERVAL:
-            return
-        auth_token.last_used = now
-        fields = ["last_used"]
-        if knox_settings.AUTO_REFRESH:
-            auth_token.expiry = now + knox_settings.TOKEN_TTL
-            fields.append("expiry")
-        auth_token.save(update_fields=fields)
+
+def _live_token(key: str, digest: str) -> AuthToken | None:
+    candidates = AuthToken.objects.select_related("user").filter(
+        token_key=key[: CONSTANTS.TOKEN_KEY_LENGTH], expiry__gt=timezone.now()
+    )
+    for auth_token in candidates:
+        if compare_digest(digest, auth_token.digest):
+            return auth_token
+    return None
 
 
 class TokenScheme(OpenApiAuthenticationExtension):

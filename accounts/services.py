@@ -7,6 +7,7 @@ from django.db.models import F
 from django.utils import timezone
 from knox.settings import knox_settings
 
+from . import cache
 from .models import CLIENT_MAX_LENGTH, AuthToken, User
 
 PROFILE_FIELDS = (
@@ -87,6 +88,9 @@ def user_disable_feed(*, user: User) -> None:
 # One per login (a device or client), hashed by knox. Expired tokens never authenticate (the
 # lookup leaves them out) and are deleted here, at their owner's next login; so a person has
 # at most TOKEN_LIMIT_PER_USER rows, expired or not.
+# Authenticated tokens are cached (accounts.cache): whatever deletes tokens flushes their
+# owner's, here and wherever else (a user's deletion, accounts.signals). QuerySet.delete()
+# sends no signal for these rows (nobody listens, so Django deletes them in one statement).
 
 
 def client_name(text: str) -> str:
@@ -109,15 +113,37 @@ def token_create(*, user: User, client: str = "") -> tuple[AuthToken, str]:
         .order_by(F("last_used").desc(nulls_last=True), "-id")
         .values("pk")[: knox_settings.TOKEN_LIMIT_PER_USER - 1]
     )
-    AuthToken.objects.filter(user=user).exclude(pk__in=keep).delete()
-    return AuthToken.objects.create(
+    deleted, _ = AuthToken.objects.filter(user=user).exclude(pk__in=keep).delete()
+    if deleted:
+        cache.flush_user_tokens(user_ids=[user.pk])
+    token, key = AuthToken.objects.create(
         user=user, expiry=knox_settings.TOKEN_TTL, client=client_name(client), last_used=now
     )
+    cache.token_created(token=token)
+    return token, key
+
+
+def token_renew(*, token: AuthToken, now: datetime) -> bool:
+    """Note the token's use and push its expiry back (knox's auto-refresh), in one UPDATE at
+    most once a MIN_REFRESH_INTERVAL. True if it wrote. Raises AuthToken.DoesNotExist if the
+    token is gone: read from the cache, it may have been revoked since."""
+    last = token.last_used or token.created
+    if (now - last).total_seconds() <= knox_settings.MIN_REFRESH_INTERVAL:
+        return False
+    changes = {"last_used": now}
+    if knox_settings.AUTO_REFRESH:
+        changes["expiry"] = now + knox_settings.TOKEN_TTL
+    if not AuthToken.objects.filter(pk=token.pk).update(**changes):
+        raise AuthToken.DoesNotExist
+    for name, value in changes.items():
+        setattr(token, name, value)
+    return True
 
 
 def tokens_delete_expired(*, now: datetime) -> int:
     """Delete every expired token: they no longer work, and a person who never logs in again
-    would otherwise keep theirs for ever. Run daily by Celery beat."""
+    would otherwise keep theirs for ever. Run daily by Celery beat. No flush: a cached token
+    counts until its expiry at the latest."""
     deleted, _ = AuthToken.objects.filter(expiry__lte=now).delete()
     return deleted
 
@@ -125,12 +151,15 @@ def tokens_delete_expired(*, now: datetime) -> int:
 def token_revoke(*, user: User, token_id: int) -> bool:
     """End one of the user's tokens; False if they have none by that id."""
     deleted, _ = AuthToken.objects.filter(user=user, pk=token_id).delete()
+    if deleted:
+        cache.flush_user_tokens(user_ids=[user.pk])
     return bool(deleted)
 
 
 def user_revoke_tokens(*, user: User) -> None:
     """End every token of the user (logout everywhere; a password change)."""
     AuthToken.objects.filter(user=user).delete()
+    cache.flush_user_tokens(user_ids=[user.pk])
 
 
 @transaction.atomic

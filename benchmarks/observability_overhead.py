@@ -35,6 +35,7 @@ from accounts.models import User  # noqa: E402
 from accounts.services import token_create  # noqa: E402
 from meetings.models import Participant  # noqa: E402
 from scheduler import caching  # noqa: E402
+from scheduler.settings.components.silk import authentication_index  # noqa: E402
 from scheduler.silk import SILK_MIDDLEWARE as SILK  # noqa: E402 - Silk's, scrubbing what it keeps
 
 OURS = "scheduler.middleware.RequestCostMiddleware"
@@ -43,7 +44,7 @@ OURS = "scheduler.middleware.RequestCostMiddleware"
 def middleware(*, ours: bool, silk: bool) -> list[str]:
     chosen = [m for m in settings.MIDDLEWARE if m not in (OURS, SILK)]
     if silk:
-        at = chosen.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1
+        at = authentication_index(chosen) + 1
         chosen.insert(at, SILK)
     if ours:
         chosen.insert(0, OURS)

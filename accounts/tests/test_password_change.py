@@ -1,4 +1,8 @@
-"""A changed password ends every token and session of its user, whichever way it changed."""
+"""A changed password ends every token and session of its user, whichever way it changed.
+
+The tokens were used before (the fixture checks them), so they are cached: the change reaches
+the cache when its transaction commits, which the tests run (django_capture_on_commit_callbacks).
+"""
 
 import getpass
 import hashlib
@@ -47,20 +51,26 @@ def logged_in():
 LOGGED_OUT = {"tokens": [401, 401], "session": 401, "bob": 200}
 
 
-def test_set_password_and_save_ends_tokens_and_sessions(logged_in):
+def test_set_password_and_save_ends_tokens_and_sessions(
+    logged_in, django_capture_on_commit_callbacks
+):
     ada, _, still_in = logged_in
 
-    ada.set_password(NEW_PASSWORD)
-    ada.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        ada.set_password(NEW_PASSWORD)
+        ada.save()
 
     assert still_in() == LOGGED_OUT
 
 
-def test_the_changepassword_command_ends_tokens_and_sessions(logged_in, monkeypatch):
+def test_the_changepassword_command_ends_tokens_and_sessions(
+    logged_in, monkeypatch, django_capture_on_commit_callbacks
+):
     _, _, still_in = logged_in
     monkeypatch.setattr(getpass, "getpass", lambda prompt="": NEW_PASSWORD)
 
-    call_command("changepassword", "ada", stdout=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("changepassword", "ada", stdout=None)
 
     assert still_in() == LOGGED_OUT
 
@@ -72,25 +82,31 @@ def test_the_changepassword_command_ends_tokens_and_sessions(logged_in, monkeypa
         {"usable_password": "false", "unset-password": "1"},  # password logins turned off
     ],
 )
-def test_the_admins_password_form_ends_tokens_and_sessions(logged_in, form):
+def test_the_admins_password_form_ends_tokens_and_sessions(
+    logged_in, form, django_capture_on_commit_callbacks
+):
     # given
     ada, _, still_in = logged_in
     staff = Client()
     staff.force_login(UserFactory(is_staff=True, is_superuser=True))
     # when
-    response = staff.post(f"/admin/accounts/user/{ada.pk}/password/", form)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff.post(f"/admin/accounts/user/{ada.pk}/password/", form)
     # then
     assert response.status_code == 302
     assert still_in() == LOGGED_OUT
 
 
-def test_changing_my_password_through_the_api_ends_the_rest_and_gives_a_new_token(logged_in):
+def test_changing_my_password_through_the_api_ends_the_rest_and_gives_a_new_token(
+    logged_in, django_capture_on_commit_callbacks
+):
     # given
     ada, keys, still_in = logged_in
     # when
-    response = token_client(keys[1]).post(
-        "/api/auth/password/", {"old_password": "pass-word-123", "new_password": NEW_PASSWORD}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = token_client(keys[1]).post(
+            "/api/auth/password/", {"old_password": "pass-word-123", "new_password": NEW_PASSWORD}
+        )
     # then: every old token and session is over; the answer is a new token for this client
     assert response.status_code == 200
     assert still_in() == LOGGED_OUT

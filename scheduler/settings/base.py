@@ -50,10 +50,12 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's session logins and messages, skipped by a request that brings an API token
+    # (scheduler.browser_middleware), as the message middleware below
+    "scheduler.browser_middleware.AuthenticationMiddleware",
     "scheduler.audit.AuditContextMiddleware",  # who writes, for the audit trail's triggers
     "scheduler.admin_middleware.AdminRequestMiddleware",  # the admin: staff's zone, no NUL
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "scheduler.browser_middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

@@ -23,6 +23,11 @@ if not ALLOWED_HOSTS:
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60)  # noqa: F405
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
 
+# A cache in each process's memory cannot tell the other processes of a revoked token: without
+# Redis, tokens are read from the database on every request.
+if not REDIS_URL:  # noqa: F405
+    TOKEN_CACHE_SECONDS = 0
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SESSION_COOKIE_SECURE = True

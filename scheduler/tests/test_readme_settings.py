@@ -219,6 +219,11 @@ CASES: dict[str, Case] = {
         expect={"REST_KNOX.TOKEN_LIMIT_PER_USER": 5},
         default={"REST_KNOX.TOKEN_LIMIT_PER_USER": 20},
     ),
+    "TOKEN_CACHE_SECONDS": Case(
+        {"TOKEN_CACHE_SECONDS": "0"},
+        expect={"TOKEN_CACHE_SECONDS": 0},
+        default={"TOKEN_CACHE_SECONDS": 300},
+    ),
     "THROTTLE_LOGIN_FAILURES": Case(
         {"THROTTLE_LOGIN_FAILURES": "5/hour"},
         expect={"REST_FRAMEWORK.DEFAULT_THROTTLE_RATES.login_failures": "5/hour"},

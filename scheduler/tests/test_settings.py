@@ -32,6 +32,7 @@ print(json.dumps({
     "eager": settings.CELERY_TASK_ALWAYS_EAGER,
     "broker": settings.CELERY_BROKER_URL,
     "toolbar": "debug_toolbar" in settings.INSTALLED_APPS,
+    "token_cache": settings.TOKEN_CACHE_SECONDS,
 }))
 """
 
@@ -87,6 +88,20 @@ def test_production_keeps_checked_persistent_connections_and_no_toolbar():
     assert shown["toolbar"] is False
     assert shown["conn_max_age"] == 60
     assert shown["health_checks"] is True
+
+
+@pytest.mark.parametrize(("redis", "seconds"), [("", 0), ("redis://cache.internal:6379/1", 300)])
+def test_production_caches_tokens_only_in_a_cache_all_processes_share(redis, seconds):
+    # A process's own memory would not hear of a token revoked by another process.
+    env = {"DJANGO_ENV": "production", "SECRET_KEY": REAL_SECRET, "ALLOWED_HOSTS": "a.test"}
+
+    shown = settings_for(**env, **({"REDIS_URL": redis} if redis else {}))
+
+    assert shown["token_cache"] == seconds
+
+
+def test_development_caches_tokens_in_its_one_process():
+    assert settings_for()["token_cache"] == 300
 
 
 FIND_SILK_STATIC = """

@@ -5,6 +5,7 @@ import pytest
 from django.contrib.auth.models import Permission
 
 from accounts.tests.factories import UserFactory
+from scheduler.settings.components.silk import authentication_index
 from scheduler.silk import SILK_MIDDLEWARE
 from scheduler.tasks import silk_garbage_collect
 
@@ -25,7 +26,7 @@ SILK_PAGES = [
 
 @pytest.fixture
 def silk_on(settings):
-    at = settings.MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware")
+    at = authentication_index(settings.MIDDLEWARE)
     settings.MIDDLEWARE = [
         *settings.MIDDLEWARE[: at + 1],
         SILK_MIDDLEWARE,

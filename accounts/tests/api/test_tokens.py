@@ -1,7 +1,13 @@
-"""API tokens: hashed, expiring, listed and revoked by their owner, one query per request."""
+"""API tokens: hashed, expiring, listed and revoked by their owner, one query per request (none
+once the token is cached: accounts/tests/test_token_cache.py).
+
+Revocations reach the token cache once their transaction commits: the tests run the commit's
+callbacks (django_capture_on_commit_callbacks) where they revoke a token that was used.
+"""
 
 import hashlib
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.db import connection
@@ -71,11 +77,12 @@ def test_a_token_expires_after_the_configured_time_unused(settings):
     token, key = token_create(user=UserFactory())
     # then
     assert timedelta(minutes=59) < token.expiry - timezone.now() <= timedelta(hours=1)
-    assert works(key)
+    assert works(key)  # and now cached
     # when: the hour is over
-    AuthToken.objects.filter(pk=token.pk).update(expiry=timezone.now() - timedelta(seconds=1))
-    # then
-    assert not works(key)
+    later = timezone.now() + timedelta(hours=1, seconds=1)
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        # then: neither the cache nor the database takes it
+        assert not works(key)
 
 
 def test_using_a_token_moves_its_expiry_and_notes_the_use_once_a_minute(
@@ -90,7 +97,7 @@ def test_using_a_token_moves_its_expiry_and_notes_the_use_once_a_minute(
     # when: it is used twice
     with django_assert_num_queries(2):  # the token and its user; the new expiry and last use
         client.get("/api/users/me/")
-    with django_assert_num_queries(1):  # the token and its user only: used a moment ago
+    with django_assert_num_queries(0):  # used a moment ago: cached, and nothing to write
         client.get("/api/users/me/")
     # then
     token.refresh_from_db()
@@ -98,26 +105,31 @@ def test_using_a_token_moves_its_expiry_and_notes_the_use_once_a_minute(
     assert token.expiry > timezone.now() + timedelta(days=29)
 
 
-def test_logout_ends_this_token_only(db):
+def test_logout_ends_this_token_only(django_capture_on_commit_callbacks):
     # given: one person logged in on two devices
     user = UserFactory()
     _, phone = token_create(user=user, client="phone")
     _, laptop = token_create(user=user, client="laptop")
+    assert works(phone)
+    assert works(laptop)
     # when
-    response = client_with(phone).post("/api/auth/logout/")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_with(phone).post("/api/auth/logout/")
     # then
     assert response.status_code == 204
     assert not works(phone)
     assert works(laptop)
 
 
-def test_logout_all_ends_all_my_tokens_and_nobody_elses(db):
+def test_logout_all_ends_all_my_tokens_and_nobody_elses(django_capture_on_commit_callbacks):
     # given
     user = UserFactory()
     keys = [token_create(user=user, client=name)[1] for name in ("phone", "laptop")]
     _, other = token_create(user=UserFactory())
+    assert [works(key) for key in (*keys, other)] == [True, True, True]
     # when
-    response = client_with(keys[0]).post("/api/auth/logout-all/")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_with(keys[0]).post("/api/auth/logout-all/")
     # then
     assert response.status_code == 204
     assert [works(key) for key in keys] == [False, False]

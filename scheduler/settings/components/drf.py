@@ -83,6 +83,10 @@ REST_KNOX = {
     "MIN_REFRESH_INTERVAL": 60,
     "AUTH_HEADER_PREFIX": "Token",
 }
+# A token seen a moment ago is kept in the cache with its user (accounts.cache), this long at
+# most and never past its expiry; revocations reach it at once. 0: every request reads the
+# database. Production turns it off without Redis (settings/production.py).
+TOKEN_CACHE_SECONDS = env_int("TOKEN_CACHE_SECONDS", 300)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Scheduler API",

@@ -58,5 +58,11 @@ def install_silk(installed_apps: list, middleware: list, *, enabled: bool) -> No
         installed_apps.append("silk")
     if enabled and SILK_MIDDLEWARE not in middleware:
         # After authentication, so that Silk can tell staff from others.
-        at = middleware.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1
+        at = authentication_index(middleware) + 1
         middleware.insert(at, SILK_MIDDLEWARE)
+
+
+def authentication_index(middleware: list) -> int:
+    """Where Django's AuthenticationMiddleware (or ours, scheduler.browser_middleware) is."""
+    names = [name.rsplit(".", 1)[-1] for name in middleware]
+    return names.index("AuthenticationMiddleware")
