@@ -52,7 +52,7 @@ class MeetingQuerySet(models.QuerySet["Meeting"]):
     _viewer: User | None = None  # set by visible_to(): whose meetings, for first_in_order()
 
     def _clone(self) -> Self:
-        clone = super()._clone()
+        clone = super()._clone()  # type: ignore[misc]  # private; the stubs omit it
         clone._viewer = self._viewer
         return clone
 
