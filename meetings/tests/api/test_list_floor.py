@@ -18,18 +18,28 @@ LIST = "/api/meetings/"
 INSTANT = re.compile(r"\d{4}-\d\d-\d\dT[\d:.]+[+-]\d\d:\d\d")
 
 
-def _floor_page(monkeypatch, token: str, url: str = "/list/") -> dict:
+@pytest.fixture
+def floor(monkeypatch):
+    """floor(token) -> (status, body) of the floor's list, on the test's own connection (its
+    transaction holds the test's rows)."""
     connection.ensure_connection()
     monkeypatch.setattr(floors, "_cursor", lambda: connection.connection.cursor())
-    answer = {}
-    body = b"".join(
-        floors.application(
-            {"PATH_INFO": url, "HTTP_AUTHORIZATION": f"Token {token}", "HTTP_HOST": "testserver"},
-            lambda status, headers: answer.update(status=status),
+
+    def answer(token: str) -> tuple[str, bytes]:
+        status = {}
+        body = b"".join(
+            floors.application(
+                {
+                    "PATH_INFO": "/list/",
+                    "HTTP_AUTHORIZATION": f"Token {token}",
+                    "HTTP_HOST": "testserver",
+                },
+                lambda line, headers: status.update(line=line),
+            )
         )
-    )
-    assert answer["status"] == "200 OK"
-    return json.loads(body)
+        return status["line"], body
+
+    return answer
 
 
 def _without_tags(page: dict) -> dict:
@@ -48,7 +58,7 @@ def _same_instants(value):
     return value
 
 
-def test_the_floor_answers_the_apis_first_page(monkeypatch, api_as):
+def test_the_floor_answers_the_apis_first_page(floor, api_as):
     # given a caller in Chicago who organizes 40 meetings and is invited to 40 others, their
     # times interleaved, with people, answers and a room
     caller = User.objects.create_user("caller", timezone="America/Chicago")
@@ -69,19 +79,16 @@ def test_the_floor_answers_the_apis_first_page(monkeypatch, api_as):
     token = client._credentials["HTTP_AUTHORIZATION"].split()[1]
     # when
     api = client.get(LIST).json()
-    floor = _floor_page(monkeypatch, token)
+    status, body = floor(token)
     # then
-    assert len(floor["results"]) == 50
-    assert _without_tags(floor) == _without_tags(api)
-    assert all(m["etag"].startswith('"') for m in floor["results"])
+    assert status == "200 OK"
+    page = json.loads(body)
+    assert len(page["results"]) == 50
+    assert _without_tags(page) == _without_tags(api)
+    assert all(m["etag"].startswith('"') for m in page["results"])
 
 
-def test_the_floor_refuses_an_unknown_token(monkeypatch, db):
-    connection.ensure_connection()
-    monkeypatch.setattr(floors, "_cursor", lambda: connection.connection.cursor())
-    answer = {}
-    floors.application(
-        {"PATH_INFO": "/list/", "HTTP_AUTHORIZATION": "Token " + "a" * 64, "HTTP_HOST": "x"},
-        lambda status, headers: answer.update(status=status),
-    )
-    assert answer["status"].startswith("401")
+def test_the_floor_refuses_an_unknown_token(floor, db):
+    status, _ = floor("a" * 64)
+
+    assert status.startswith("401")
