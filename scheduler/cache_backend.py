@@ -8,12 +8,14 @@ a failed cache call answers "not cached" instead of failing the request.
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from django_redis.cache import RedisCache
 from django_redis.exceptions import ConnectionInterrupted
+from redis.client import Pipeline
+from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
@@ -88,3 +90,18 @@ class ResilientRedisCache(RedisCache):
     @property
     def client(self) -> Any:  # a stand-in for django-redis's client: any of its methods
         return _GuardedClient(super().client, self.breaker)
+
+    def pipelined(
+        self, commands: Callable[[Pipeline], object], *, write: bool = True
+    ) -> list | None:
+        """The replies of the commands that commands(pipe) queues, sent in one round trip (no
+        Lua, no MULTI); None while Redis is unavailable. Keys go through make_key()."""
+        if self.breaker.is_open and not getattr(_tried_anyway, "active", False):
+            return None
+        try:
+            pipe = super().client.get_client(write=write).pipeline(transaction=False)
+            commands(pipe)
+            return pipe.execute()
+        except (RedisError, OSError) as error:
+            self.breaker.trip(error)
+            return None

@@ -29,13 +29,23 @@ class WindowRateThrottle(SimpleRateThrottle):
         window = int(now // self.duration)
         self.retry_after = (window + 1) * self.duration - now
         self.window_key = key = f"{self.key}:{window}"
-        try:
-            count = self.cache.incr(key)
-        except ValueError:  # first request of the window
-            count = 1 if self.cache.add(key, 1, self.duration + 1) else self.cache.incr(key)
+        count = self._counted(key)
         if count is None:  # the cache is down: do not lock everybody out
             return True
         return count <= self.num_requests
+
+    def _counted(self, key: str) -> int | None:
+        """This window's count, this request included."""
+        if hasattr(self.cache, "pipelined"):  # Redis: one round trip, and no Lua as incr() has
+            at = self.cache.make_key(key)
+            replies = self.cache.pipelined(
+                lambda pipe: (pipe.set(at, 0, ex=self.duration + 1, nx=True), pipe.incr(at))
+            )
+            return None if replies is None else replies[1]
+        try:
+            return self.cache.incr(key)
+        except ValueError:  # first request of the window
+            return 1 if self.cache.add(key, 1, self.duration + 1) else self.cache.incr(key)
 
     def wait(self):
         return max(1.0, self.retry_after)
