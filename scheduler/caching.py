@@ -28,6 +28,7 @@ logger = logging.getLogger(__name__)
 
 GLOBAL_GENERATION_KEY = "gen:all"
 STATS_PREFIX = "cachestats"
+COUNTERS = ("lookup", "miss")
 
 Part = TypeVar("Part", bound=Hashable)  # what tells a user's entries apart (a month, ...)
 Value = TypeVar("Value")
@@ -71,16 +72,16 @@ def cached_for_user(
         return compute().body
     key = release_key(key)
     user_key = generation_key(user_id)
-    found = cache.get_many([GLOBAL_GENERATION_KEY, user_key, key])
+    found = _looked_up(family, [GLOBAL_GENERATION_KEY, user_key, key])
     generations = (
         found.get(GLOBAL_GENERATION_KEY) or _start_generation(GLOBAL_GENERATION_KEY),
         found.get(user_key) or _start_generation(user_key),
     )
     entry = found.get(key)
     if entry is not None and entry.get("generations") == generations:
-        count(family, hit=True)
+        _tally(hits=1)
         return entry["body"]
-    count(family, hit=False)
+    _missed(family)
     computed = compute()
     ttl = timeout if computed.timeout is None else min(timeout, computed.timeout)
     if ttl > 0:
@@ -104,8 +105,10 @@ def cached_for_users(
         return compute(set(keys))
     keys = {wanted: release_key(key) for wanted, key in keys.items()}
     user_ids = {user_id for user_id, _ in keys}
-    found = cache.get_many(
-        [GLOBAL_GENERATION_KEY, *(generation_key(u) for u in user_ids), *keys.values()]
+    found = _looked_up(
+        family,
+        [GLOBAL_GENERATION_KEY, *(generation_key(u) for u in user_ids), *keys.values()],
+        n=len(keys),
     )
     everything = found.get(GLOBAL_GENERATION_KEY) or _start_generation(GLOBAL_GENERATION_KEY)
     generations = {
@@ -121,8 +124,8 @@ def cached_for_users(
             values[(user_id, part)] = entry["body"]
         else:
             missing.add((user_id, part))
-    count(family, hit=True, n=len(values))
-    count(family, hit=False, n=len(missing))
+    _tally(hits=len(values))
+    _missed(family, n=len(missing))
     if missing:
         computed = compute(missing)
         stored = {
@@ -193,16 +196,34 @@ def end_request_tally(token: Token[RequestTally | None]) -> None:
     _request_tally.reset(token)
 
 
-def count(family: str, *, hit: bool, n: int = 1) -> None:
-    if n == 0:
-        return
+def _tally(*, hits: int = 0, misses: int = 0) -> None:
     tally = _request_tally.get()
     if tally is not None:
-        if hit:
-            tally.hits += n
-        else:
-            tally.misses += n
-    key = _counter_key(family, "hit" if hit else "miss")
+        tally.hits += hits
+        tally.misses += misses
+
+
+# What the shared counters hold: lookups and misses; hits are the difference. A lookup is
+# counted in the round trip that reads the entry (on Redis), so a hit costs no write of its own.
+
+
+def _looked_up(family: str, keys: list[str], *, n: int = 1) -> dict:
+    """cache.get_many(keys), counting `n` lookups of the family."""
+    counting = getattr(cache, "get_many_counting", None)
+    if counting is not None:
+        return counting(keys, counter=_counter_key(family, "lookup"), n=n)
+    found = cache.get_many(keys)
+    _add(_counter_key(family, "lookup"), n)
+    return found
+
+
+def _missed(family: str, *, n: int = 1) -> None:
+    if n:
+        _tally(misses=n)
+        _add(_counter_key(family, "miss"), n)
+
+
+def _add(key: str, n: int) -> None:
     try:
         cache.incr(key, n)
     except ValueError:  # the first of its kind (or evicted)
@@ -210,24 +231,35 @@ def count(family: str, *, hit: bool, n: int = 1) -> None:
             cache.incr(key, n)
 
 
+def count(family: str, *, hit: bool, n: int = 1) -> None:
+    """Count `n` lookups of the family that found their entry (hit) or did not."""
+    if n == 0:
+        return
+    _add(_counter_key(family, "lookup"), n)
+    if hit:
+        _tally(hits=n)
+    else:
+        _missed(family, n=n)
+
+
 def hit_rates(families: Iterable[str] | None = None) -> dict[str, dict]:
     """{family: {hits, misses, hit_rate}} summed over every process that shares the cache; of
     every registered family unless `families` names some."""
     families = list(registered_families() if families is None else families)
-    keys = [_counter_key(f, outcome) for f in families for outcome in ("hit", "miss")]
+    keys = [_counter_key(f, counter) for f in families for counter in COUNTERS]
     found = cache.get_many(keys)
     rates = {}
     for family in families:
-        hits = int(found.get(_counter_key(family, "hit"), 0))
+        lookups = int(found.get(_counter_key(family, "lookup"), 0))
         misses = int(found.get(_counter_key(family, "miss"), 0))
-        total = hits + misses
+        hits = max(lookups - misses, 0)  # a miss is counted a moment after its lookup
         rates[family] = {
             "hits": hits,
             "misses": misses,
-            "hit_rate": round(hits / total, 4) if total else None,
+            "hit_rate": round(hits / (hits + misses), 4) if hits + misses else None,
         }
     return rates
 
 
 def reset_hit_rates(families: Iterable[str]) -> None:
-    cache.delete_many([_counter_key(f, o) for f in families for o in ("hit", "miss")])
+    cache.delete_many([_counter_key(f, counter) for f in families for counter in COUNTERS])
