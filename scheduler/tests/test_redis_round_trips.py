@@ -42,3 +42,15 @@ def test_a_throttle_window_expires(api_as):
     assert len(windows) == 1
     assert 0 < cache.ttl(windows[0]) <= 3600 + 1
     assert cache.get(windows[0]) == 1
+
+
+def test_replies_are_parsed_in_c():
+    from django_redis import get_redis_connection
+    from redis._parsers import _HiredisParser
+
+    pool = get_redis_connection("default").connection_pool
+    connection = pool.get_connection()
+    try:
+        assert isinstance(connection._parser, _HiredisParser)
+    finally:
+        pool.release(connection)
