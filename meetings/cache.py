@@ -51,6 +51,11 @@ def _cached(
     )
 
 
+def read_ahead(family: str, *, user_id: int, variant: str) -> caching.ReadAhead:
+    """The reading of the entry that _cached(family, user_id=..., variant=...) will read."""
+    return caching.read_ahead(family=family, user_id=user_id, key=_key(family, user_id, variant))
+
+
 def meeting_list_page(*, user_id: int, variant: str, render: Callable[[], bytes]) -> bytes:
     """`variant` names everything the page depends on besides the data: filters, cursor, page
     size, time zone and the host that its links point to."""

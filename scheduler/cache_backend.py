@@ -115,9 +115,11 @@ class ResilientRedisCache(RedisCache):
         )
         if replies is None:  # unavailable: nothing is cached, as get_many() answers then
             return {}
+        return self.decoded(keys, replies[0])
+
+    def decoded(self, keys: list[str], values: list[bytes | None]) -> dict[str, Any]:
+        """What MGET answered for `keys`, as get_many() gives it (absent keys left out)."""
         decode = super().client.decode
         return {
-            key: decode(value)
-            for key, value in zip(keys, replies[0], strict=True)
-            if value is not None
+            key: decode(value) for key, value in zip(keys, values, strict=True) if value is not None
         }

@@ -17,12 +17,13 @@ import uuid
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from contextvars import ContextVar, Token
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, cast
 
 from django.conf import settings
 from django.core.cache import cache
+from redis.client import Pipeline
 
-from scheduler.cache_backend import tried_even_if_unavailable
+from scheduler.cache_backend import ResilientRedisCache, tried_even_if_unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +54,11 @@ class Computed(Generic[Body]):
     timeout: int | None  # seconds; None keeps the family's default
 
 
+def entry_keys(*, user_id: int, key: str) -> list[str]:
+    """What reading the entry under `key` reads: the generations, then the entry."""
+    return [GLOBAL_GENERATION_KEY, generation_key(user_id), release_key(key)]
+
+
 def cached_for_user(
     *,
     family: str,
@@ -70,9 +76,9 @@ def cached_for_user(
     """
     if not may_store():
         return compute().body
-    key = release_key(key)
-    user_key = generation_key(user_id)
-    found = _looked_up(family, [GLOBAL_GENERATION_KEY, user_key, key])
+    keys = entry_keys(user_id=user_id, key=key)
+    _, user_key, key = keys
+    found = _looked_up(family, keys)
     generations = (
         found.get(GLOBAL_GENERATION_KEY) or _start_generation(GLOBAL_GENERATION_KEY),
         found.get(user_key) or _start_generation(user_key),
@@ -209,6 +215,10 @@ def _tally(*, hits: int = 0, misses: int = 0) -> None:
 
 def _looked_up(family: str, keys: list[str], *, n: int = 1) -> dict:
     """cache.get_many(keys), counting `n` lookups of the family."""
+    ahead = _read_ahead.get()
+    if ahead is not None and ahead.answers(family, keys):
+        ahead.consumed = True
+        return ahead.found or {}
     counting = getattr(cache, "get_many_counting", None)
     if counting is not None:
         return counting(keys, counter=_counter_key(family, "lookup"), n=n)
@@ -229,6 +239,75 @@ def _add(key: str, n: int) -> None:
     except ValueError:  # the first of its kind (or evicted)
         if not cache.add(key, n, None):
             cache.incr(key, n)
+
+
+# -- reading ahead -----------------------------------------------------------------------------
+# A request that knows which entry it will read once it is let through can have the entry read
+# in the round trip that lets it through (the throttle's): a warm read then costs one round
+# trip fewer.
+
+
+@dataclass
+class ReadAhead:
+    family: str
+    keys: list[str]  # entry_keys() of the entry
+    found: dict | None = None  # what the round trip brought; None until one carried it
+    consumed: bool = False
+
+    def answers(self, family: str, keys: list[str]) -> bool:
+        return (
+            self.found is not None
+            and not self.consumed
+            and (family, keys)
+            == (
+                self.family,
+                self.keys,
+            )
+        )
+
+
+_read_ahead: ContextVar[ReadAhead | None] = ContextVar("read_ahead", default=None)
+
+
+def read_ahead(*, family: str, user_id: int, key: str) -> ReadAhead:
+    return ReadAhead(family, entry_keys(user_id=user_id, key=key))
+
+
+def start_read_ahead(ahead: ReadAhead) -> Token[ReadAhead | None]:
+    """The next pipelined() call of this request carries the reading of `ahead` (and counts it
+    as a lookup); the cached read it names then makes no round trip of its own."""
+    return _read_ahead.set(ahead)
+
+
+def end_read_ahead(token: Token[ReadAhead | None]) -> None:
+    """At the end of the request: a lookup counted ahead for a read that never came (the
+    request was throttled, or its transaction held writes) is taken back."""
+    ahead = _read_ahead.get()
+    _read_ahead.reset(token)
+    if ahead is not None and ahead.found is not None and not ahead.consumed:
+        _add(_counter_key(ahead.family, "lookup"), -1)
+
+
+def pipelined(commands: Callable[[Pipeline], object]) -> list | None:
+    """cache.pipelined(commands), carrying the request's read ahead if it is still to be read.
+    Only for a cache that has pipelines (Redis)."""
+    redis = cast(ResilientRedisCache, cache)
+    ahead = _read_ahead.get()
+    if ahead is None or ahead.found is not None:
+        return redis.pipelined(commands)
+    made = [redis.make_key(key) for key in ahead.keys]
+    counter = redis.make_key(_counter_key(ahead.family, "lookup"))
+
+    def carrying(pipe: Pipeline) -> None:
+        commands(pipe)
+        pipe.mget(made)
+        pipe.incrby(counter, 1)
+
+    replies = redis.pipelined(carrying)
+    if replies is None:
+        return None
+    ahead.found = redis.decoded(ahead.keys, replies[-2])
+    return replies[:-2]
 
 
 def count(family: str, *, hit: bool, n: int = 1) -> None:

@@ -17,6 +17,7 @@ from meetings import cache as meeting_cache
 from meetings import selectors
 from meetings.models import Series
 from meetings.people_conflicts import meeting_conflicts
+from scheduler.caching import ReadAhead
 from scheduler.silk import profiled
 
 from .conflicts import people_conflicts_body
@@ -48,6 +49,18 @@ def _variant(request: Request, *parts) -> str:
     )
     here = (request.scheme, request.get_host(), timezone.get_current_timezone_name())
     return json.dumps([*here, *parts, params])
+
+
+def read_ahead(request: Request, *, action: str | None, kwargs: dict) -> ReadAhead | None:
+    """The entry that the view's action will read, for the throttle's round trip to read."""
+    user_id = request.user.pk
+    if action in ("list", "stats"):
+        family = meeting_cache.LIST if action == "list" else meeting_cache.STATS
+        return meeting_cache.read_ahead(family, user_id=user_id, variant=_variant(request))
+    if action == "retrieve":
+        variant = _variant(request, int(kwargs["pk"]))
+        return meeting_cache.read_ahead(meeting_cache.DETAIL, user_id=user_id, variant=variant)
+    return None
 
 
 def meeting_list_page(request: Request, *, paginator: BasePagination) -> bytes:

@@ -25,7 +25,7 @@ from meetings.services.scopes import (
     occurrence_update,
 )
 from meetings.services.series import series_create
-from scheduler.api.views import UserTimezoneMixin
+from scheduler.api.views import ReadAheadMixin, UserTimezoneMixin
 
 from . import conditional, reads
 from . import serializers as s
@@ -133,7 +133,7 @@ CREATED = PolymorphicProxySerializer(
         description="With ?dry_run=true: what would be deleted (200), nothing is.",
     ),
 )
-class MeetingViewSet(UserTimezoneMixin, viewsets.GenericViewSet):
+class MeetingViewSet(UserTimezoneMixin, ReadAheadMixin, viewsets.GenericViewSet):
     """Meetings the caller organizes or is invited to; nobody else's exist here (404)."""
 
     serializer_class = s.MeetingSerializer
@@ -145,6 +145,9 @@ class MeetingViewSet(UserTimezoneMixin, viewsets.GenericViewSet):
         # What `participants` opens by id; the list, a meeting and statistics are cached
         # reads (reads.py).
         return selectors.meeting_detail_queryset(user=self.request.user)
+
+    def read_ahead(self, request):
+        return reads.read_ahead(request, action=self.action, kwargs=self.kwargs)
 
     def get_object(self):
         if self.action == "participants":

@@ -17,6 +17,8 @@ import unicodedata
 from django.utils.crypto import salted_hmac
 from rest_framework.throttling import SimpleRateThrottle
 
+from scheduler import caching
+
 
 class WindowRateThrottle(SimpleRateThrottle):
     def allow_request(self, request, view):
@@ -38,7 +40,7 @@ class WindowRateThrottle(SimpleRateThrottle):
         """This window's count, this request included."""
         if hasattr(self.cache, "pipelined"):  # Redis: one round trip, and no Lua as incr() has
             at = self.cache.make_key(key)
-            replies = self.cache.pipelined(
+            replies = caching.pipelined(  # carries the request's read ahead, if any
                 lambda pipe: (pipe.set(at, 0, ex=self.duration + 1, nx=True), pipe.incr(at))
             )
             return None if replies is None else replies[1]
