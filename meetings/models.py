@@ -9,6 +9,7 @@ from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
+from django.db.models.sql.where import AND
 
 from accounts.models import User
 
@@ -49,11 +50,13 @@ INVITED_MEETING_IDS = "SELECT meeting_id FROM meetings_participant WHERE user_id
 
 
 class MeetingQuerySet(models.QuerySet["Meeting"]):
-    _viewer: User | None = None  # set by visible_to(): whose meetings, for first_in_order()
+    # Set by visible_to(), for first_in_order(): whose meetings, and the condition it added.
+    _viewer: User | None = None
+    _visibility: object | None = None
 
     def _clone(self) -> Self:
         clone = super()._clone()  # type: ignore[misc]  # private; the stubs omit it
-        clone._viewer = self._viewer
+        clone._viewer, clone._visibility = self._viewer, self._visibility
         return clone
 
     def overlapping(self, start: datetime | None, end: datetime | None) -> Self:
@@ -88,8 +91,21 @@ class MeetingQuerySet(models.QuerySet["Meeting"]):
         organized = Meeting.objects.filter(created_by=user).order_by().values("id")
         invited = Participant.objects.filter(user=user).order_by().values("meeting_id")
         visible = self.filter(pk__in=organized.union(invited))
-        visible._viewer = user
+        visible._viewer, visible._visibility = user, visible.query.where.children[-1]
         return visible
+
+    def _without_visibility(self) -> Self | None:
+        """This query less the condition visible_to() added, for parts that are narrower than
+        it anyway; None if that condition is no longer one of the query's ANDed conditions."""
+        where = self.query.where
+        if where.connector != AND or where.negated:
+            return None
+        if not any(condition is self._visibility for condition in where.children):
+            return None
+        narrower = self._chain()  # type: ignore[attr-defined]  # private; the stubs omit it
+        kept = [c for c in narrower.query.where.children if c is not self._visibility]
+        narrower.query.where.children = kept
+        return narrower
 
     def first_in_order(self, count: int) -> Self:
         """The first `count` rows in the query's order: a list page.
@@ -98,16 +114,23 @@ class MeetingQuerySet(models.QuerySet["Meeting"]):
         union, the organizer's through (created_by, start_time, id) and the invitations by id
         through (id) INCLUDE (start_time), both index-only; only the page's rows are read
         whole. The union of all the user's meetings, joined whole and sorted, read every one
-        of them from the table. The visibility filter stays on every part: this only narrows
-        what it already allows.
+        of them from the table.
+
+        Each half is narrower than visible_to()'s condition (the user's own meetings, the
+        user's invitations), and so is their union: the condition is left out of the whole
+        query, which would otherwise build the union of all the user's meetings once per part
+        (a third of the page's time at 2,000 meetings, half of it planning).
         """
         if self._viewer is None or connections[self.db].vendor != "postgresql":
             return self[:count]
-        ids = self.values("id")
+        narrower = self._without_visibility()
+        if narrower is None:
+            return self[:count]
+        ids = narrower.values("id")
         organized = ids.filter(created_by=self._viewer)[:count]
         invited_ids = RawSQL(INVITED_MEETING_IDS, (self._viewer.pk,))  # noqa: S611 - no input
         invited = ids.filter(pk__in=invited_ids)[:count]
-        return self.filter(pk__in=organized.union(invited, all=True))[:count]
+        return narrower.filter(pk__in=organized.union(invited, all=True))[:count]
 
     def seen_by(self, user: User) -> Self:
         """visible_to(user), tested row by row: for a query that asks it of a few meetings
