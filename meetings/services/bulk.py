@@ -182,7 +182,8 @@ def meeting_bulk_set_status(
     bookings = _rooms_taken_back(changing, by=by) if taking_back else []
     reason = {"cancellation_reason": ""} if taking_back else {}
     ids = [meeting.pk for meeting in changing]
-    with refused_double_booking(bookings[0] if bookings else None, viewer_id=by.pk):
+    # Every booking taken back: whichever of them the constraint refuses is the one named.
+    with refused_double_booking(bookings, viewer_id=by.pk, list_all=False):
         updated = Meeting.objects.filter(pk__in=ids).update(
             status=status,
             updated_at=timezone.now(),

@@ -88,3 +88,35 @@ def test_a_raw_insert_of_an_overlapping_booking_is_refused_by_the_database():
     raw(NINE + timedelta(hours=1))  # back to back
     raw(NINE, status="cancelled")  # a cancelled meeting holds no room
     assert Meeting.objects.filter(room=room).count() == 3
+
+
+def test_taking_back_meetings_past_the_check_names_the_room_that_clashes(api_as):
+    # given: two cancelled meetings in two rooms; the second's room was booked meanwhile by
+    # a writer the check did not see (no lock), so only the constraint refuses
+    organizer = UserFactory()
+    first_room, second_room = RoomFactory(name="Attic"), RoomFactory(name="Cellar")
+    one, two = (
+        MeetingFactory(
+            created_by=organizer,
+            room=room,
+            status="cancelled",
+            start_time=NINE,
+            end_time=NINE + timedelta(hours=1),
+        )
+        for room in (first_room, second_room)
+    )
+    taken = MeetingFactory(room=second_room, start_time=NINE, end_time=NINE + timedelta(hours=1))
+    client = api_as(organizer)
+    with mock.patch("meetings.services.bulk.check_rooms_free"):
+        # when
+        response = client.post(
+            "/api/meetings/bulk-status/", {"ids": [one.pk, two.pk], "status": "scheduled"}
+        )
+    # then: a 409 on the cellar, when the other meeting holds it; nothing changed
+    assert response.status_code == 409, response.content
+    assert "Cellar" in response.json()["room_id"][0]
+    busy = response.json()["conflicting_meeting"]
+    assert datetime.fromisoformat(busy["start_time"]) == taken.start_time
+    assert set(
+        Meeting.objects.filter(pk__in=[one.pk, two.pk]).values_list("status", flat=True)
+    ) == {"cancelled"}
