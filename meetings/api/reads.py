@@ -43,12 +43,16 @@ def list_filters(request: Request) -> selectors.MeetingFilters:
 
 
 def _variant(request: Request, *parts) -> str:
-    """Everything an answer depends on besides the data, for its cache key."""
-    params = sorted(
-        (name, value) for name, value in request.query_params.items() if name in CACHE_PARAMS
-    )
-    here = (request.scheme, request.get_host(), timezone.get_current_timezone_name())
-    return json.dumps([*here, *parts, params])
+    """Everything an answer depends on besides the data, for its cache key. Worked out once
+    per request (the read ahead and the read both ask), once the caller's zone is active."""
+    known = request.__dict__.setdefault("_cache_variants", {})
+    if parts not in known:
+        params = sorted(
+            (name, value) for name, value in request.query_params.items() if name in CACHE_PARAMS
+        )
+        here = (request.scheme, request.get_host(), timezone.get_current_timezone_name())
+        known[parts] = json.dumps([*here, *parts, params])
+    return known[parts]
 
 
 def read_ahead(request: Request, *, action: str | None, kwargs: dict) -> ReadAhead | None:
