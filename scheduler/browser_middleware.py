@@ -20,12 +20,12 @@ from django.conf import settings
 from django.contrib.auth import middleware as auth
 from django.contrib.messages import middleware as messages
 
-API_PREFIX = "/api/"
+from scheduler.api.paths import is_api_request
 
 
 def brings_an_api_token(request) -> bool:
     """An API request whose Authorization header names knox's scheme, as knox reads it."""
-    if not request.path_info.startswith(API_PREFIX):
+    if not is_api_request(request):
         return False
     words = request.META.get("HTTP_AUTHORIZATION", "").split(None, 1)
     return bool(words) and words[0].lower() == settings.REST_KNOX["AUTH_HEADER_PREFIX"].lower()

@@ -10,6 +10,8 @@ import logging
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 
+from scheduler.api.paths import is_api_request
+
 logger = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 5
 
@@ -27,7 +29,7 @@ class DatabaseUnavailableMiddleware:
         logger.warning(
             "Database unavailable for %s %s: %s", request.method, request.path, exception
         )
-        if request.path.startswith("/api/"):
+        if is_api_request(request):
             response = JsonResponse(
                 {"detail": "The service is briefly unavailable; try again shortly."}, status=503
             )

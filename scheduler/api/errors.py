@@ -7,14 +7,12 @@ from django.urls import Resolver404, resolve
 from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 
-
-def _is_api(request) -> bool:
-    return request.path == "/api" or request.path.startswith("/api/")
+from .paths import is_api_request
 
 
 def bad_request(request, exception=None):
     """Django's own refusals (a body too large, too many fields, a bad cookie...)."""
-    if not _is_api(request):
+    if not is_api_request(request):
         return defaults.bad_request(request, exception)
     if isinstance(exception, RequestDataTooBig):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
@@ -24,13 +22,13 @@ def bad_request(request, exception=None):
 
 
 def not_found(request, exception=None):
-    if _is_api(request):
+    if is_api_request(request):
         return JsonResponse({"detail": "Not found."}, status=404)
     return defaults.page_not_found(request, exception)
 
 
 def server_error(request):
-    if _is_api(request):
+    if is_api_request(request):
         return JsonResponse({"detail": "Server error: we have been told."}, status=500)
     return defaults.server_error(request)
 
