@@ -186,3 +186,21 @@ def subscriptions_due(*, now: datetime | None = None) -> list[int]:
         .order_by("head_due")
         .values_list("pk", flat=True)[:SWEEP_BATCH]
     )
+
+
+# -- the log ---------------------------------------------------------------------------------
+
+LOG_DELETE_BATCH = 5000
+
+
+def deliveries_delete_old(*, now: datetime) -> int:
+    """Housekeeping: sent and failed deliveries older than WEBHOOK_LOG_DAYS go, in batches (a
+    short lock each); a pending one is still in line and stays. Returns how many went.
+    Sequence numbers live on the subscription: deleting never reuses one."""
+    old = Delivery.objects.filter(
+        created_at__lt=now - timedelta(days=settings.WEBHOOK_LOG_DAYS)
+    ).exclude(status=Delivery.Status.PENDING)
+    deleted = 0
+    while ids := list(old.order_by("id").values_list("id", flat=True)[:LOG_DELETE_BATCH]):
+        deleted += Delivery.objects.filter(pk__in=ids).delete()[0]
+    return deleted

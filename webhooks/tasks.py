@@ -6,6 +6,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.db import transaction as db_transaction
+from django.utils import timezone
 
 from scheduler.cache_backend import CircuitBreaker
 
@@ -54,6 +55,12 @@ def deliver_subscription(self, subscription_id: int) -> int:
 )
 def email_owner(notification_id: int) -> bool:
     return owner_notices.owner_email(notification_id=notification_id)
+
+
+@shared_task(acks_late=True)
+def delete_old_deliveries() -> int:
+    """Beat, nightly: the delivery log past WEBHOOK_LOG_DAYS."""
+    return delivery.deliveries_delete_old(now=timezone.now())
 
 
 @shared_task(acks_late=True)

@@ -55,6 +55,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "meetings.tasks.delete_sync_tombstones",
         "schedule": crontab(hour=3, minute=29),
     },
+    "delete-old-webhook-deliveries": {
+        "task": "webhooks.tasks.delete_old_deliveries",
+        "schedule": crontab(hour=3, minute=53),
+    },
     "delete-old-notifications": {
         "task": "notifications.tasks.delete_old_notifications",
         "schedule": crontab(hour=3, minute=17),

@@ -17,3 +17,6 @@ WEBHOOK_TIMEOUT_SECONDS = env_float("WEBHOOK_TIMEOUT_SECONDS", 5.0)
 # the subscription and tells its owner.
 WEBHOOK_RETRY_DELAYS = [5, 300, 1800, 7200, 18000, 36000, 36000]
 WEBHOOKS_PER_USER = env_int("WEBHOOKS_PER_USER", 20)
+# A webhook's delivery log keeps sent and failed deliveries this many days; beat deletes older
+# ones nightly. A delivery still waiting to be sent is kept whatever its age.
+WEBHOOK_LOG_DAYS = env_int("WEBHOOK_LOG_DAYS", 30)
