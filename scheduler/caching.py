@@ -255,15 +255,10 @@ class ReadAhead:
     consumed: bool = False
 
     def answers(self, family: str, keys: list[str]) -> bool:
-        return (
-            self.found is not None
-            and not self.consumed
-            and (family, keys)
-            == (
-                self.family,
-                self.keys,
-            )
-        )
+        """Whether this holds, unused yet, what reading `keys` of `family` would find."""
+        if self.found is None or self.consumed:
+            return False
+        return family == self.family and keys == self.keys
 
 
 _read_ahead: ContextVar[ReadAhead | None] = ContextVar("read_ahead", default=None)
