@@ -40,6 +40,8 @@ def subscription_create(*, owner: User, url: str, events: Sequence[str]) -> Subs
     """A subscription to changes of the meetings `owner` can see, from now on. Its secret is
     on the returned instance, to be shown this once."""
     url, events = _check_url(url), _check_events(events)
+    # The owner's row locked: two creates at once count one after the other, not both 19.
+    User.objects.select_for_update().filter(pk=owner.pk).values_list("pk").get()
     if Subscription.objects.filter(owner=owner).count() >= settings.WEBHOOKS_PER_USER:
         raise ValidationError(
             {"url": [f"You have {settings.WEBHOOKS_PER_USER} webhooks, the most allowed."]}
