@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from accounts.tests.factories import UserFactory
-from meetings.tests.api.test_concurrency import N, at_once
+from testsupport.concurrency import N, at_once
 from webhooks.models import Subscription
 from webhooks.services import subscription_create
 

@@ -1,37 +1,14 @@
 """Twenty simultaneous requests on one meeting: consistent data, no duplicates, no 500."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from accounts.tests.factories import UserFactory
 from meetings.models import Meeting, Participant
 from meetings.tests.factories import MeetingFactory, ParticipantFactory
 from notifications.models import Event
+from testsupport.concurrency import N, at_once
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-N = 20
-
-
-def at_once(make_request):
-    """Run N requests in N threads released together; returns their responses."""
-    start = threading.Barrier(N, timeout=20)
-    responses = [None] * N
-
-    def run(i):
-        try:
-            start.wait()
-            responses[i] = make_request(i)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(N)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return responses
 
 
 def clients(api_as, user):

@@ -13,8 +13,7 @@ from accounts.tests.factories import UserFactory
 from meetings.models import Meeting
 from meetings.tests.factories import MeetingFactory, RoomFactory
 from notifications.models import Event
-
-from .test_concurrency import N, at_once
+from testsupport.concurrency import N, at_once
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 NINE = datetime(2026, 3, 2, 9, tzinfo=UTC)

@@ -10,8 +10,7 @@ import pytest
 from accounts.tests.factories import UserFactory
 from meetings.models import Meeting, Series
 from meetings.tests.factories import RoomFactory
-
-from .test_concurrency import N, at_once
+from testsupport.concurrency import N, at_once
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
