@@ -100,13 +100,16 @@ def client_name(text: str) -> str:
 
 
 @transaction.atomic
+@transaction.atomic
 def token_create(*, user: User, client: str = "") -> tuple[AuthToken, str]:
     """A new token for `user` and its key, which exists nowhere else: hand it to the client.
 
     Makes room first: the user's expired tokens go, and so do the least recently used ones
     beyond TOKEN_LIMIT_PER_USER - 1, in one DELETE. A limit that refused the login instead
-    would lock out whoever reached it until a token expired.
+    would lock out whoever reached it until a token expired. The user's row is locked for it:
+    logins at the same moment make room one after the other, not each for itself.
     """
+    User.objects.select_for_update().filter(pk=user.pk).values_list("pk").get()
     now = timezone.now()
     keep = (
         AuthToken.objects.filter(user=user, expiry__gt=now)
