@@ -21,6 +21,12 @@ PROFILE_FIELDS = (
 )
 
 
+def user_lock(*, user_id: int) -> None:
+    """Lock the user's row until the transaction ends: writes that count the user's things
+    (tokens, webhooks) before adding one then take their turns. Call it inside a transaction."""
+    User.objects.select_for_update().filter(pk=user_id).values_list("pk").get()
+
+
 @transaction.atomic
 def user_update_profile(*, user: User, **changes: object) -> User:
     """Change the user's own name, time zone, reminder time or working hours (each validated by
@@ -100,7 +106,6 @@ def client_name(text: str) -> str:
 
 
 @transaction.atomic
-@transaction.atomic
 def token_create(*, user: User, client: str = "") -> tuple[AuthToken, str]:
     """A new token for `user` and its key, which exists nowhere else: hand it to the client.
 
@@ -109,7 +114,7 @@ def token_create(*, user: User, client: str = "") -> tuple[AuthToken, str]:
     would lock out whoever reached it until a token expired. The user's row is locked for it:
     logins at the same moment make room one after the other, not each for itself.
     """
-    User.objects.select_for_update().filter(pk=user.pk).values_list("pk").get()
+    user_lock(user_id=user.pk)
     now = timezone.now()
     keep = (
         AuthToken.objects.filter(user=user, expiry__gt=now)

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.services import user_lock
 from meetings.changes.selectors import change_horizon
 
 from . import dispatch, guard, signing, tasks
@@ -41,7 +42,7 @@ def subscription_create(*, owner: User, url: str, events: Sequence[str]) -> Subs
     on the returned instance, to be shown this once."""
     url, events = _check_url(url), _check_events(events)
     # The owner's row locked: two creates at once count one after the other, not both 19.
-    User.objects.select_for_update().filter(pk=owner.pk).values_list("pk").get()
+    user_lock(user_id=owner.pk)
     if Subscription.objects.filter(owner=owner).count() >= settings.WEBHOOKS_PER_USER:
         raise ValidationError(
             {"url": [f"You have {settings.WEBHOOKS_PER_USER} webhooks, the most allowed."]}
