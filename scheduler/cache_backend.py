@@ -109,13 +109,18 @@ class ResilientRedisCache(RedisCache):
     def get_many_counting(self, keys: list[str], *, counter: str, n: int = 1) -> dict[str, Any]:
         """get_many(keys), and `n` added to the counter under key `counter`, in one round trip:
         what a cached read finds, and that it looked, at the price of the reading alone."""
-        made = [self.make_key(key) for key in keys]
-        replies = self.pipelined(
-            lambda pipe: (pipe.mget(made), pipe.incrby(self.make_key(counter), n))
-        )
+        replies = self.pipelined(lambda pipe: self.queue_get_many_counting(pipe, keys, counter, n))
         if replies is None:  # unavailable: nothing is cached, as get_many() answers then
             return {}
         return self.decoded(keys, replies[0])
+
+    def queue_get_many_counting(
+        self, pipe: Pipeline, keys: list[str], counter: str, n: int
+    ) -> None:
+        """Queue get_many_counting()'s two commands on `pipe`: MGET, then INCRBY; decoded()
+        reads the first reply."""
+        pipe.mget([self.make_key(key) for key in keys])
+        pipe.incrby(self.make_key(counter), n)
 
     def decoded(self, keys: list[str], values: list[bytes | None]) -> dict[str, Any]:
         """What MGET answered for `keys`, as get_many() gives it (absent keys left out)."""

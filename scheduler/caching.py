@@ -290,13 +290,11 @@ def pipelined(commands: Callable[[Pipeline], object]) -> list | None:
     ahead = _read_ahead.get()
     if ahead is None or ahead.found is not None:
         return redis.pipelined(commands)
-    made = [redis.make_key(key) for key in ahead.keys]
-    counter = redis.make_key(_counter_key(ahead.family, "lookup"))
+    counter = _counter_key(ahead.family, "lookup")
 
     def carrying(pipe: Pipeline) -> None:
         commands(pipe)
-        pipe.mget(made)
-        pipe.incrby(counter, 1)
+        redis.queue_get_many_counting(pipe, ahead.keys, counter, 1)
 
     replies = redis.pipelined(carrying)
     if replies is None:
