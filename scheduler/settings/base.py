@@ -2,10 +2,9 @@
 
 from pathlib import Path
 
-import dj_database_url
-
 from .components.cache import *  # noqa: F403
 from .components.celery import *  # noqa: F403
+from .components.database import *  # noqa: F403
 from .components.drf import *  # noqa: F403
 from .components.email import *  # noqa: F403
 from .components.silk import *  # noqa: F403
@@ -53,6 +52,7 @@ MIDDLEWARE = [
     # Django's session logins and messages, skipped by a request that brings an API token
     # (scheduler.browser_middleware), as the message middleware below
     "scheduler.browser_middleware.AuthenticationMiddleware",
+    "scheduler.db.replica.ReadYourWritesMiddleware",  # a writer reads the primary a while
     "scheduler.audit.AuditContextMiddleware",  # who writes, for the audit trail's triggers
     "scheduler.admin_middleware.AdminRequestMiddleware",  # the admin: staff's zone, no NUL
     "scheduler.browser_middleware.MessageMiddleware",
@@ -78,33 +78,6 @@ TEMPLATES = [
         },
     },
 ]
-
-# An SQLite file is the embedded default; DATABASE_URL=postgres://... switches to PostgreSQL.
-DATABASES = {
-    "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=env_int("CONN_MAX_AGE", 0),
-        conn_health_checks=env_bool("CONN_HEALTH_CHECKS", False),
-    )
-}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the dev server read while seed_demo or a test writes; a busy timeout avoids
-    # "database is locked" under the threaded runserver.
-    DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        "timeout": 20,
-        "transaction_mode": "IMMEDIATE",
-    }
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # JIT compilation pays off for long analytical queries, not for ours: it added 55 ms to a
-    # 400 ms admin page whose cost estimate crossed jit_above_cost.
-    options = DATABASES["default"].setdefault("OPTIONS", {})
-    options["options"] = "-c jit=off"
-    # A runaway query is cut after this long (0: never) and answered 503. Web processes set it;
-    # migrations, which build indexes over millions of rows, run without it.
-    if statement_timeout := env_int("DB_STATEMENT_TIMEOUT_MS", 0):
-        options["options"] += f" -c statement_timeout={statement_timeout}"
-    options["connect_timeout"] = env_int("DB_CONNECT_TIMEOUT", 5)
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [

@@ -20,8 +20,9 @@ if not ALLOWED_HOSTS:
 
 # Keep connections open across requests, and check them before reuse so a restarted
 # PostgreSQL costs one reconnect instead of a failed request.
-DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60)  # noqa: F405
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
+for database in DATABASES.values():  # noqa: F405
+    database["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60)
+    database["CONN_HEALTH_CHECKS"] = True
 
 # A cache in each process's memory cannot tell the other processes of a revoked token: without
 # Redis, tokens are read from the database on every request.

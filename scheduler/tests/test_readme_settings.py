@@ -112,6 +112,33 @@ CASES: dict[str, Case] = {
         default={"DATABASES.default.ENGINE": "django.db.backends.sqlite3",
                  "DATABASES.default.NAME": _sqlite_file},
     ),  # fmt: skip
+    "DB_TRANSACTION_POOLING": Case(
+        {"DB_TRANSACTION_POOLING": "true", "DB_STATEMENT_TIMEOUT_MS": "5000"},
+        base={"DATABASE_URL": "postgres://app:secret@pgbouncer:6432/scheduler"},
+        expect={
+            "DATABASES.default.ENGINE": "scheduler.db.pooled",
+            "DATABASES.default.DISABLE_SERVER_SIDE_CURSORS": True,
+            "DATABASES.default.TRANSACTION_SETTINGS": {"statement_timeout": "5000"},
+            "DATABASES.default.OPTIONS": {"connect_timeout": 5},
+        },
+        default={
+            "DATABASES.default.ENGINE": "django.db.backends.postgresql",
+            "DATABASES.default.DISABLE_SERVER_SIDE_CURSORS": False,
+            "DATABASES.default.TRANSACTION_SETTINGS": {},
+            "DATABASES.default.OPTIONS": {"connect_timeout": 5, "options": "-c jit=off"},
+        },
+    ),
+    "DATABASE_REPLICA_URL": Case(
+        {"DATABASE_REPLICA_URL": "postgres://app:secret@replica:5432/scheduler"},
+        base={"DATABASE_URL": "postgres://app:secret@db:5432/scheduler"},
+        expect={
+            "DATABASES": lambda databases: (databases["replica"]["HOST"], databases["replica"]
+                                            ["NAME"]) == ("replica", "scheduler"),
+            "DATABASE_ROUTERS": ["scheduler.db.replica.ReplicaRouter"],
+        },
+        default={"DATABASES": lambda databases: set(databases) == {"default"},
+                 "DATABASE_ROUTERS": []},
+    ),
     "REDIS_URL": Case(
         {"REDIS_URL": "redis://cache:6379/1"},
         expect={
