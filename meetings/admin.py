@@ -12,6 +12,7 @@ from accounts.models import User
 from scheduler.admin_lookups import SafeChangeList, SafeLookupsMixin, ZonedDateTimeFilter
 from scheduler.admin_pagination import EstimatedCountPaginator
 from scheduler.admin_times import ZonedTimesMixin, local_time, time_range, zoned
+from scheduler.db.replica import ReplicaChangelistMixin
 
 from . import admin_series  # noqa: F401 - registers SeriesAdmin
 from .admin_history import history_url  # and registers MeetingChangeAdmin
@@ -47,7 +48,7 @@ class MeetingChangeList(SafeChangeList):
 
 
 @admin.register(Room)
-class RoomAdmin(SafeLookupsMixin, ZonedTimesMixin, admin.ModelAdmin):
+class RoomAdmin(ReplicaChangelistMixin, SafeLookupsMixin, ZonedTimesMixin, admin.ModelAdmin):
     list_display = ("name", "capacity", "location")
     search_fields = ("name", "location")
     ordering = ("name", "id")
@@ -172,7 +173,7 @@ class SeriesFilter(admin.SimpleListFilter):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(SafeLookupsMixin, ZonedTimesMixin, admin.ModelAdmin):
+class MeetingAdmin(ReplicaChangelistMixin, SafeLookupsMixin, ZonedTimesMixin, admin.ModelAdmin):
     form = MeetingAdminForm
     # Fits a 1366-pixel laptop screen beside the sidebars: one column for the time, the
     # organizer's name without the username (test_admin_browser holds it).
@@ -308,7 +309,7 @@ class MeetingAdmin(SafeLookupsMixin, ZonedTimesMixin, admin.ModelAdmin):
 
 
 @admin.register(Participant)
-class ParticipantAdmin(SafeLookupsMixin, ZonedTimesMixin, admin.ModelAdmin):
+class ParticipantAdmin(ReplicaChangelistMixin, SafeLookupsMixin, ZonedTimesMixin, admin.ModelAdmin):
     list_display = ("meeting", "user", "status", "responded")
     list_select_related = ("meeting", "user")
     list_filter = ("status",)

@@ -9,6 +9,7 @@ from django.utils.text import Truncator
 from scheduler.admin_lookups import SafeLookupsMixin
 from scheduler.admin_pagination import EstimatedCountPaginator
 from scheduler.admin_times import local_time
+from scheduler.db.replica import ReplicaChangelistMixin
 
 from .changes.history import change_fields
 from .changes.models import MeetingChange
@@ -38,7 +39,7 @@ def history_url(meeting_id: int) -> str:
 
 
 @admin.register(MeetingChange)
-class MeetingChangeAdmin(SafeLookupsMixin, admin.ModelAdmin):
+class MeetingChangeAdmin(ReplicaChangelistMixin, SafeLookupsMixin, admin.ModelAdmin):
     list_display = ("when", "meeting", "subject", "action", "participant", "by", "source", "what")
     list_filter = (SourceFilter, "subject", "action")
     search_fields = ("meeting_id",)

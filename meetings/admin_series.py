@@ -14,6 +14,7 @@ from django.utils.html import format_html, format_html_join
 from accounts.models import User
 from scheduler.admin_lookups import SafeChangeList, SafeLookupsMixin
 from scheduler.admin_times import EMPTY, local_time, time_range, zoned
+from scheduler.db.replica import ReplicaChangelistMixin
 
 from .models import Meeting, Series
 from .selectors import SeriesCounts, series_occurrence_counts, series_upcoming_occurrences
@@ -42,7 +43,7 @@ class SeriesChangeList(SafeChangeList):
 
 
 @admin.register(Series)
-class SeriesAdmin(SafeLookupsMixin, admin.ModelAdmin):
+class SeriesAdmin(ReplicaChangelistMixin, SafeLookupsMixin, admin.ModelAdmin):
     list_display = ("title", "organizer", "rule", "time_zone", "occurrence_count", "next_start")
     list_select_related = ("created_by",)
     search_fields = ("title",)

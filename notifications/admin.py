@@ -4,6 +4,7 @@ from django.db import models, transaction
 from scheduler.admin_lookups import SafeLookupsMixin, ZonedDateTimeFilter
 from scheduler.admin_pagination import EstimatedCountPaginator
 from scheduler.admin_times import ZonedTimesMixin, zoned
+from scheduler.db.replica import ReplicaChangelistMixin
 
 from . import tasks
 from .models import Event, Notification
@@ -25,7 +26,9 @@ class ReadFilter(admin.SimpleListFilter):
 
 
 @admin.register(Notification)
-class NotificationAdmin(SafeLookupsMixin, ZonedTimesMixin, admin.ModelAdmin):
+class NotificationAdmin(
+    ReplicaChangelistMixin, SafeLookupsMixin, ZonedTimesMixin, admin.ModelAdmin
+):
     list_display = ("recipient", "kind", "meeting", "created", "read")
     list_select_related = ("recipient", "meeting")
     list_filter = ("kind", ReadFilter, ("created_at", ZonedDateTimeFilter))
@@ -66,7 +69,7 @@ class DeliveryFilter(admin.SimpleListFilter):
 
 
 @admin.register(Event)
-class EventAdmin(SafeLookupsMixin, ZonedTimesMixin, admin.ModelAdmin):
+class EventAdmin(ReplicaChangelistMixin, SafeLookupsMixin, ZonedTimesMixin, admin.ModelAdmin):
     """The outbox: what people are being told, and whether it reached them."""
 
     list_display = ("kind", "meeting_id", "created", "attempts", "delivered", "failed")

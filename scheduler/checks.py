@@ -5,6 +5,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.checks import Error, Tags, register
 
+from scheduler.db import replica
+
 SITE_URL_HINT = (
     "Set SITE_URL to the address people open the site at, such as "
     "https://scheduler.example.com: every link in the e-mails starts with it."
@@ -43,3 +45,33 @@ def check_release_id(app_configs, **kwargs) -> list[Error]:
             id="scheduler.E004",
         )
     ]
+
+
+@register()
+def check_replica_window(app_configs, **kwargs) -> list[Error]:
+    """A replica is used only if it was at most REPLICA_MAX_LAG_SECONDS behind when last
+    measured, at most REPLICA_CHECK_SECONDS ago: a write older than both is on it. A shorter
+    read-your-writes window could show someone the replica's copy from before their write."""
+    if not replica.replica_configured():
+        return []
+    errors = []
+    needed = settings.REPLICA_MAX_LAG_SECONDS + settings.REPLICA_CHECK_SECONDS
+    if needed > settings.READ_YOUR_WRITES_SECONDS:
+        errors.append(
+            Error(
+                f"READ_YOUR_WRITES_SECONDS={settings.READ_YOUR_WRITES_SECONDS:g} is shorter than "
+                f"REPLICA_MAX_LAG_SECONDS + REPLICA_CHECK_SECONDS ({needed:g}).",
+                hint="Raise it, or lower the other two: people could read the replica's copy "
+                "from before their own write.",
+                id="scheduler.E005",
+            )
+        )
+    if settings.CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+        errors.append(
+            Error(
+                "DATABASE_REPLICA_URL needs REDIS_URL: who wrote a moment ago is remembered in "
+                "the cache, which every app server must share.",
+                id="scheduler.E006",
+            )
+        )
+    return errors

@@ -3,13 +3,16 @@ from django.contrib import admin, messages
 from scheduler.admin_lookups import SafeLookupsMixin
 from scheduler.admin_pagination import EstimatedCountPaginator
 from scheduler.admin_times import ZonedTimesMixin, zoned
+from scheduler.db.replica import ReplicaChangelistMixin
 
 from . import services
 from .models import Delivery, Subscription
 
 
 @admin.register(Subscription)
-class SubscriptionAdmin(SafeLookupsMixin, ZonedTimesMixin, admin.ModelAdmin):
+class SubscriptionAdmin(
+    ReplicaChangelistMixin, SafeLookupsMixin, ZonedTimesMixin, admin.ModelAdmin
+):
     """Staff see and switch off webhooks; the secret is never shown (owners rotate it)."""
 
     list_display = ("url", "owner", "is_active", "disabled", "next_sequence", "created")
@@ -45,7 +48,7 @@ class SubscriptionAdmin(SafeLookupsMixin, ZonedTimesMixin, admin.ModelAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(SafeLookupsMixin, ZonedTimesMixin, admin.ModelAdmin):
+class DeliveryAdmin(ReplicaChangelistMixin, SafeLookupsMixin, ZonedTimesMixin, admin.ModelAdmin):
     """The delivery log: read-only, newest first; failed ones can be sent again."""
 
     list_display = (
