@@ -6,7 +6,7 @@ import logging
 import time
 
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
 
 from . import caching, perfstats
 from .log_filters import hide_secrets
@@ -77,7 +77,7 @@ class RequestCostMiddleware:
             "queries": count,
             "cache_hits": tally.hits,
             "cache_misses": tally.misses,
-            "user": getattr(getattr(request, "user", None), "pk", None),
+            "user": _user_id(request),
         }
         if slow or over_budget:
             line["warning"] = " and ".join(
@@ -88,6 +88,15 @@ class RequestCostMiddleware:
             logger.warning(json.dumps(line))
         else:
             logger.info(json.dumps(line))
+
+
+def _user_id(request) -> int | None:
+    """Who asked, if that can be known: the session's user is loaded from the database, which
+    may be the very thing that is down."""
+    try:
+        return getattr(getattr(request, "user", None), "pk", None)
+    except DatabaseError:
+        return None
 
 
 def _endpoint(request) -> str:

@@ -1,11 +1,15 @@
 """Error pages: JSON under /api/, Django's HTML pages elsewhere."""
 
+import sys
+
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.urls import Resolver404, resolve
 from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
+
+from scheduler.unavailable import is_database_outage, unavailable_response
 
 from .paths import is_api_request
 
@@ -28,6 +32,9 @@ def not_found(request, exception=None):
 
 
 def server_error(request):
+    # Called while the exception is being handled: one from any middleware lands here.
+    if is_database_outage(exception := sys.exc_info()[1]):
+        return unavailable_response(request, exception)
     if is_api_request(request):
         return JsonResponse({"detail": "Server error: we have been told."}, status=500)
     return defaults.server_error(request)

@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.sessions.backends.db import SessionStore
 from django.db import OperationalError, connection
 
 from accounts.tests.factories import UserFactory
@@ -41,6 +42,35 @@ def test_a_database_that_cannot_be_reached_is_a_503_not_a_500(api_as, monkeypatc
 
     assert api.get("/api/meetings/").status_code == 503
     assert api.get("/api/meetings/stats/").json()["detail"].startswith("The service")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/admin/meetings/meeting/", "/admin/", "/meetings/"])
+def test_a_staff_page_whose_session_cannot_be_loaded_is_a_503(admin_client, monkeypatch, path):
+    # given: signed in, then the database goes away; the session is loaded by middleware,
+    # before any view runs (PgBouncer restarted under the admin, deploy/fault-pgbouncer)
+    admin_client.raise_request_exception = False
+
+    def unreachable(self, *args, **kwargs):
+        raise OperationalError("connection to server at 127.0.0.1, port 6433 failed")
+
+    monkeypatch.setattr(SessionStore, "load", unreachable)
+    # when
+    response = admin_client.get(path)
+    # then
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+
+
+@pytest.mark.django_db
+def test_a_server_error_that_is_not_an_outage_stays_a_500(admin_client, monkeypatch):
+    admin_client.raise_request_exception = False
+
+    def broken(self, *args, **kwargs):
+        raise ValueError("a bug")
+
+    monkeypatch.setattr(SessionStore, "load", broken)
+    assert admin_client.get("/admin/meetings/meeting/").status_code == 500
 
 
 def test_production_sets_connect_and_statement_timeouts_from_the_environment():
