@@ -13,7 +13,8 @@ from testsupport.smtp import SmtpSink
 ROOT = Path(__file__).resolve().parents[2]
 SERVICE_VARS = (
     "DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS",
-    "SITE_URL", "DEFAULT_FROM_EMAIL",
+    "SITE_URL", "DEFAULT_FROM_EMAIL", "DB_TRANSACTION_POOLING", "DATABASE_REPLICA_URL",
+    "DB_STATEMENT_TIMEOUT_MS",
 )  # fmt: skip
 REAL_SECRET = "k3y-" + "x9Qv7LmZp2Rt5Wn8Bc4Hj6Kd1Fs0Gy3Ua" * 2
 
