@@ -3,9 +3,10 @@
 Each round renames one meeting, then reads it back as a detail and inside a filtered list
 (both cached per user, and nginx may send each request to either app server). A read that
 shows an older title is a stale read. Prints one summary line; exits 1 on any error or
-stale read.
+stale read (with --allow-503, a 503 is counted apart and is no error: a fault that no request
+can ride out).
 
-    python deploy/probe.py --seconds 60 --token KEY [--base http://127.0.0.1:8100]
+    python deploy/probe.py --seconds 60 --token KEY [--base http://127.0.0.1:8100] [--allow-503]
 """
 
 import argparse
@@ -37,6 +38,7 @@ def main():
     parser.add_argument("--seconds", type=float, required=True)
     parser.add_argument("--token", required=True)
     parser.add_argument("--base", default="http://127.0.0.1:8100")
+    parser.add_argument("--allow-503", action="store_true")
     args = parser.parse_args()
     base, token = args.base, args.token
 
@@ -49,31 +51,35 @@ def main():
         sys.exit(f"probe: could not create its meeting ({status})")
     path = f"/api/meetings/{meeting['id']}/"
     list_path = f"/api/meetings/?from={DAY_FROM}&to={DAY_TO}"
-    rounds = requests = errors = stale = 0
+    rounds = requests = errors = stale = unavailable = 0
+    answered = {200, 503} if args.allow_503 else {200}
     end = time.monotonic() + args.seconds
     while time.monotonic() < end:
         rounds += 1
         title = f"probe {rounds}"
         status, _ = call(base, token, "PATCH", path, {"title": title})
         requests += 1
+        unavailable += status == 503
         if status != 200:
-            errors += 1
+            errors += status not in answered
             continue
         status, detail = call(base, token, "GET", path)
         requests += 1
+        unavailable += status == 503
         if status != 200:
-            errors += 1
+            errors += status not in answered
         elif detail["title"] != title:
             stale += 1
         status, page = call(base, token, "GET", list_path)
         requests += 1
+        unavailable += status == 503
         if status != 200:
-            errors += 1
+            errors += status not in answered
         elif [m["title"] for m in page["results"] if m["id"] == meeting["id"]] != [title]:
             stale += 1
     call(base, token, "DELETE", path)
     print(f"Probe: {rounds} write-then-read rounds, {requests} requests, "
-          f"{errors} errors, {stale} stale reads")  # fmt: skip
+          f"{errors} errors, {unavailable} x 503, {stale} stale reads")  # fmt: skip
     sys.exit(1 if errors or stale else 0)
 
 
