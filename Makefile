@@ -64,13 +64,16 @@ fuzz: $(STAMP)  ## schemathesis against a server on PostgreSQL (see scripts/fuzz
 attack: $(STAMP)  ## issue 15's attacks against a production-settings server (PostgreSQL, Redis); fails if one gets through
 	./scripts/attack
 
-deploy-check: $(STAMP)  ## the production topology on loopback: a soak; cache, broker, worker and PostgreSQL killed under load
+deploy-check: $(STAMP)  ## the production topology on loopback: a soak; connections with and without PgBouncer; cache, broker, PgBouncer, replica and primary faulted under load
 	./deploy/up
 	SOAK_SECONDS=$${SOAK_SECONDS:-60} SOAK_P999_MS=$${SOAK_P999_MS:-2000} ./deploy/soak || (./deploy/down; exit 1)
+	./deploy/pool-bench || (./deploy/down; exit 1)
 	SOAK_SECONDS=40 ./deploy/fault-cache || (./deploy/down; exit 1)
 	SOAK_SECONDS=40 ./deploy/fault-broker || (./deploy/down; exit 1)
+	SOAK_SECONDS=30 ./deploy/fault-pgbouncer || (./deploy/down; exit 1)
+	SOAK_SECONDS=40 ./deploy/fault-replica || (./deploy/down; exit 1)
+	./deploy/fault-postgres || (./deploy/down; exit 1)
 	./deploy/down
-	./deploy/fault-postgres
 
 bench: $(STAMP)  ## benchmarks on a seeded PostgreSQL (BENCH_DB) and Redis (BENCH_REDIS); not part of make test
 	DATABASE_URL=$(BENCH_DB) $(BIN)/python -m benchmarks.explain_indexes
