@@ -2,6 +2,9 @@
 session: the statement timeout goes with each transaction, no cursor outlives its statement.
 CI runs the whole service-backed suite through PgBouncer; these tests hold the pieces."""
 
+import re
+from pathlib import Path
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import OperationalError, connection
@@ -151,3 +154,57 @@ def test_pooling_sends_no_startup_options(monkeypatch):
     assert pooled["DISABLE_SERVER_SIDE_CURSORS"] is True
     assert direct["OPTIONS"]["options"] == "-c jit=off -c statement_timeout=5000"
     assert direct["ENGINE"] == "django.db.backends.postgresql"
+
+
+# What lives in a session, and so breaks behind a transaction pooler: a plain SET (SET LOCAL is
+# the transaction's), set_config(..., false), advisory locks taken for the session (the _xact_
+# ones end with the transaction), LISTEN, PREPARE, a cursor WITH HOLD.
+SESSION_STATE = re.compile(
+    r"""["']\s*SET\s+(?!LOCAL\b)(SESSION\s+)?\w+\s*(=|TO\b)"""
+    r"|set_config\([^)]*,\s*false\s*\)"
+    r"|pg_(try_)?advisory_lock(_shared)?\s*\("
+    r"|\bLISTEN\s+\w|\bPREPARE\s+\w+\s+AS\b|\bWITH\s+HOLD\b",  # SQL is upper case here
+)
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _runtime_sources() -> list[Path]:
+    packages = ("accounts", "meetings", "notifications", "scheduler", "webhooks", "benchmarks")
+    return [
+        path
+        for package in packages
+        for path in (ROOT / package).rglob("*.py")
+        if "tests" not in path.relative_to(ROOT).parts
+    ]
+
+
+def test_the_pattern_finds_what_it_is_for():
+    for sql in [
+        '"SET statement_timeout = 100"',
+        "'SET SESSION jit TO off'",
+        "SELECT set_config('jit', 'off', false)",
+        "SELECT pg_advisory_lock(42)",
+        "LISTEN changes",
+        "PREPARE q AS SELECT 1",
+        "DECLARE c CURSOR WITH HOLD FOR SELECT 1",
+    ]:
+        assert SESSION_STATE.search(sql), sql
+    for sql in [
+        '"SET LOCAL session_replication_role = replica"',
+        "UPDATE meetings_meeting SET title = 'x'",
+        "SELECT set_config('statement_timeout', '5000', true)",
+        "SELECT pg_advisory_xact_lock(42)",
+    ]:
+        assert not SESSION_STATE.search(sql), sql
+
+
+def test_no_code_puts_state_in_the_session():
+    sources = _runtime_sources()
+    found = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in sources
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if SESSION_STATE.search(line)
+    ]
+    assert len(sources) > 100  # the walk found the code
+    assert not found, "\n".join(found)
