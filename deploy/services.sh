@@ -122,8 +122,14 @@ INI
 }
 
 stop_pgbouncer() {  # stop_pgbouncer <dir> [signal]
-  [ -f "$1/pgbouncer.pid" ] && kill "-${2:-TERM}" "$(cat "$1/pgbouncer.pid")" 2>/dev/null
-  for _ in $(seq 1 50); do [ -f "$1/pgbouncer.pid" ] && kill -0 "$(cat "$1/pgbouncer.pid")" 2>/dev/null || break; sleep 0.1; done
+  [ -f "$1/pgbouncer.pid" ] || return 0
+  local pid
+  pid=$(cat "$1/pgbouncer.pid")
+  kill "-${2:-TERM}" "$pid" 2>/dev/null
+  for _ in $(seq 1 100); do  # gone, or a zombie (which holds no socket) waiting to be reaped
+    case "$(ps -o stat= -p "$pid" 2>/dev/null)" in ""|Z*) break ;; esac
+    sleep 0.05
+  done
   rm -f "$1/pgbouncer.pid"
 }
 
@@ -169,6 +175,19 @@ stop_worker() {
   [ -f "$RUN/worker.pid" ] || return 0
   local pid
   pid=$(cat "$RUN/worker.pid")
+  kill "$pid" 2>/dev/null
+  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+}
+
+start_beat() {
+  $PY -m celery -A scheduler beat --loglevel WARNING --schedule "$RUN/beat-schedule" \
+    --pidfile "$RUN/beat.pid" --logfile "$RUN/beat.log" --detach
+}
+
+stop_beat() {
+  [ -f "$RUN/beat.pid" ] || return 0
+  local pid
+  pid=$(cat "$RUN/beat.pid")
   kill "$pid" 2>/dev/null
   for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 }
