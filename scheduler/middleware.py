@@ -4,9 +4,10 @@ misses, in a Server-Timing header and one structured log line."""
 import json
 import logging
 import time
+from contextlib import ExitStack
 
 from django.conf import settings
-from django.db import DatabaseError, connection
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 
 from . import caching, perfstats
 from .log_filters import hide_secrets
@@ -39,17 +40,24 @@ class RequestCostMiddleware:
     def __call__(self, request):
         started = time.perf_counter()
         queries = _QueryTimer()
+        elsewhere = {}  # the statements of each other database (a replica), also in `queries`
         tally, token = caching.start_request_tally()
         try:
-            with connection.execute_wrapper(queries):
+            with ExitStack() as stack:
+                for database in connections.all(initialized_only=False):
+                    if database.alias != DEFAULT_DB_ALIAS:
+                        elsewhere[database.alias] = _QueryTimer()
+                        stack.enter_context(database.execute_wrapper(elsewhere[database.alias]))
+                    stack.enter_context(database.execute_wrapper(queries))
                 response = self.get_response(request)
         finally:
             caching.end_request_tally(token)
         total_ms = (time.perf_counter() - started) * 1000
         db_ms = queries.seconds * 1000
+        where = "".join(f", {t.count} on {alias}" for alias, t in elsewhere.items() if t.count)
         timing = (
             f"total;dur={total_ms:.1f}, "
-            f'db;dur={db_ms:.1f};desc="{queries.count} queries", '
+            f'db;dur={db_ms:.1f};desc="{queries.count} queries{where}", '
             f'cache;desc="{tally.hits} hits, {tally.misses} misses"'
         )
         # Entries an inner layer wrote (the debug toolbar's, in development) are kept after ours.

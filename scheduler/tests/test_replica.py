@@ -3,12 +3,13 @@
 The replica itself (streaming, stopped, lagging) is exercised by deploy/fault-replica against
 the deployed topology; here the router's decisions, with the replica's lag given."""
 
+import re
 import time
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
-from django.db import OperationalError
+from django.db import OperationalError, connections
 from django.http import HttpResponse
 from django.test import RequestFactory, override_settings
 
@@ -237,3 +238,34 @@ def test_the_admins_lists_go_through_the_router(replica_at, admin_client, path):
     assert response.status_code == 200
     assert response["X-Read-From"] == "primary"
     assert replica_at["measured"] == 1
+
+
+@pytest.fixture
+def replica_alias(db):
+    """A "replica" connection (to the test database itself) for the test's length, connected
+    already: the test case allows only the aliases it knew when it began."""
+    connections.settings["replica"] = {**connections.settings["default"]}
+    connections["replica"].connect()
+    yield connections["replica"]
+    connections["replica"].close()
+    del connections["replica"]
+    del connections.settings["replica"]
+
+
+@pytest.mark.django_db
+@override_settings(DATABASE_ROUTERS=["scheduler.db.replica.ReplicaRouter"])
+def test_every_response_counts_the_replicas_statements_too(
+    replica_at, replica_alias, admin_client, monkeypatch
+):
+    # given: the lag measured for real, on the replica's connection
+    monkeypatch.setattr(replica, "_measure_lag", lambda: _lag_once(replica_alias))
+    # when
+    response = admin_client.get("/admin/meetings/meeting/")
+    # then: the statement sent to the replica is in the request's cost
+    assert re.search(r'db;dur=[0-9.]+;desc="\d+ queries, 1 on replica"', response["Server-Timing"])
+
+
+def _lag_once(database) -> float | None:
+    with database.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return None  # then read from the primary: only the count matters here
