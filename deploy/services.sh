@@ -81,6 +81,10 @@ stop_replica() {  # stop_replica [fast|immediate]
 start_pgbouncer() {
   local dir=$1 port=$2 pool=$3
   shift 3
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "Port $port is taken: is another PgBouncer running there?" >&2
+    return 1
+  fi
   mkdir -p "$dir"
   printf '"postgres" ""\n"root" ""\n' > "$dir/userlist.txt"
   {
