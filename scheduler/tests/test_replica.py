@@ -142,6 +142,23 @@ def test_a_write_request_pins_its_sender(replica_at, method):
 
 
 @pytest.mark.django_db
+def test_an_api_write_pins_its_sender_though_the_token_is_read_in_the_view(replica_at, api_as):
+    # given: the API authenticates inside the view (DRF), after the middleware looked
+    user, other = UserFactory(), UserFactory()
+    # when
+    response = api_as(user).post(
+        "/api/meetings/",
+        {"title": "Pinned", "start_time": "2031-05-05T09:00:00Z",
+         "end_time": "2031-05-05T10:00:00Z", "participant_ids": [other.pk]},
+        format="json",
+    )  # fmt: skip
+    # then: they read the admin's lists from the primary a while; the guest did not write
+    assert response.status_code == 201
+    assert replica.pinned_to_primary(user.pk)
+    assert not replica.pinned_to_primary(other.pk)
+
+
+@pytest.mark.django_db
 def test_a_read_request_pins_nobody(replica_at):
     user = UserFactory()
     request = RequestFactory().get("/admin/meetings/meeting/")
