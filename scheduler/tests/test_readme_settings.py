@@ -139,6 +139,17 @@ CASES: dict[str, Case] = {
         default={"DATABASES": lambda databases: set(databases) == {"default"},
                  "DATABASE_ROUTERS": []},
     ),
+    "READ_YOUR_WRITES_SECONDS": Case(
+        {"READ_YOUR_WRITES_SECONDS": "10"},
+        expect={"READ_YOUR_WRITES_SECONDS": 10.0},
+        default={"READ_YOUR_WRITES_SECONDS": 5.0},
+        refused=(
+            {"DATABASE_URL": "postgres://app:secret@db:5432/scheduler",
+             "DATABASE_REPLICA_URL": "postgres://app:secret@replica:5432/scheduler",
+             "READ_YOUR_WRITES_SECONDS": "2.5"},
+            "READ_YOUR_WRITES_SECONDS=2.5 is shorter than",
+        ),
+    ),
     "REDIS_URL": Case(
         {"REDIS_URL": "redis://cache:6379/1"},
         expect={

@@ -224,16 +224,6 @@ def test_a_template_response_is_rendered_inside_the_scope(replica_at):
     assert response["X-Read-From"] == "replica"
 
 
-@override_settings(
-    READ_YOUR_WRITES_SECONDS=2,
-    REPLICA_MAX_LAG_SECONDS=2,
-    REPLICA_CHECK_SECONDS=1,
-)
-def test_a_window_shorter_than_lag_and_check_together_does_not_start(replica_at):
-    with pytest.raises(SystemCheckError, match="READ_YOUR_WRITES_SECONDS=2 is shorter"):
-        call_command("check")
-
-
 def test_a_replica_needs_a_shared_cache(replica_at, settings):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     with pytest.raises(SystemCheckError, match="DATABASE_REPLICA_URL needs REDIS_URL"):

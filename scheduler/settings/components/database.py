@@ -6,6 +6,7 @@ DATABASE_REPLICA_URL adds a streaming replica for the reads that tolerate a litt
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from ..env import env_bool, env_float, env_int, env_str
 
@@ -77,6 +78,17 @@ if DATABASE_REPLICA_URL:
 REPLICA_MAX_LAG_SECONDS = env_float("REPLICA_MAX_LAG_SECONDS", 2.0)
 # ... as measured by each process at most this often ...
 REPLICA_CHECK_SECONDS = env_float("REPLICA_CHECK_SECONDS", 1.0)
-# ... and whoever wrote reads from the primary for this long after (on every app server): at
-# least the two above together, so that a replica that is used has their write (checks.py).
+# ... and whoever wrote reads from the primary for this long after (on every app server).
 READ_YOUR_WRITES_SECONDS = env_float("READ_YOUR_WRITES_SECONDS", 5.0)
+# A replica is used only if it was at most REPLICA_MAX_LAG_SECONDS behind when measured, at
+# most REPLICA_CHECK_SECONDS ago: a write older than both is on it. A shorter window could
+# show someone the replica's copy from before their own write.
+if DATABASE_REPLICA_URL and READ_YOUR_WRITES_SECONDS < (
+    REPLICA_MAX_LAG_SECONDS + REPLICA_CHECK_SECONDS
+):
+    raise ImproperlyConfigured(
+        f"READ_YOUR_WRITES_SECONDS={READ_YOUR_WRITES_SECONDS:g} is shorter than "
+        f"REPLICA_MAX_LAG_SECONDS + REPLICA_CHECK_SECONDS "
+        f"({REPLICA_MAX_LAG_SECONDS + REPLICA_CHECK_SECONDS:g}): people could read the "
+        "replica's copy from before their own write."
+    )
