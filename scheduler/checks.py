@@ -5,8 +5,6 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.checks import Error, Tags, register
 
-from scheduler.db import replica
-
 SITE_URL_HINT = (
     "Set SITE_URL to the address people open the site at, such as "
     "https://scheduler.example.com: every link in the e-mails starts with it."
@@ -45,19 +43,3 @@ def check_release_id(app_configs, **kwargs) -> list[Error]:
             id="scheduler.E004",
         )
     ]
-
-
-@register()
-def check_replica_cache(app_configs, **kwargs) -> list[Error]:
-    """Who wrote a moment ago is remembered in the cache: every app server must see it."""
-    if not replica.replica_configured():
-        return []
-    if settings.CACHES["default"]["BACKEND"].endswith("LocMemCache"):
-        return [
-            Error(
-                "DATABASE_REPLICA_URL needs REDIS_URL: who wrote a moment ago is remembered in "
-                "the cache, which every app server must share.",
-                id="scheduler.E006",
-            )
-        ]
-    return []

@@ -1,5 +1,7 @@
 """Production: secrets from the environment, persistent checked connections, HTTPS only."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
 from .env import env_bool, env_int, env_list, env_required, env_str
 
@@ -28,6 +30,13 @@ for database in DATABASES.values():  # noqa: F405
 # Redis, tokens are read from the database on every request.
 if not REDIS_URL:  # noqa: F405
     TOKEN_CACHE_SECONDS = 0
+# Who wrote a moment ago is remembered in the cache, and every app server must see it: in each
+# process's own memory, another app server would send that person to the replica.
+if DATABASE_REPLICA_URL and not REDIS_URL:  # noqa: F405
+    raise ImproperlyConfigured(
+        "DATABASE_REPLICA_URL needs REDIS_URL in production: who wrote a moment ago is "
+        "remembered in the cache, which every app server must share."
+    )
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

@@ -138,6 +138,11 @@ CASES: dict[str, Case] = {
         },
         default={"DATABASES": lambda databases: set(databases) == {"default"},
                  "DATABASE_ROUTERS": []},
+        refused=(
+            {**PRODUCTION, "DATABASE_URL": "postgres://app:secret@db:5432/scheduler",
+             "DATABASE_REPLICA_URL": "postgres://app:secret@replica:5432/scheduler"},
+            "DATABASE_REPLICA_URL needs REDIS_URL",
+        ),
     ),
     "READ_YOUR_WRITES_SECONDS": Case(
         {"READ_YOUR_WRITES_SECONDS": "10"},
