@@ -11,8 +11,9 @@ Three rules keep that from showing anyone their own stale data:
   primary for READ_YOUR_WRITES_SECONDS after it, on every app server (the pin is in Redis;
   with Redis unavailable, everyone reads from the primary);
 - a replica further behind than REPLICA_MAX_LAG_SECONDS, or that does not answer, is skipped;
-  each process measures it at most every REPLICA_CHECK_SECONDS (scheduler/checks.py holds
-  the window to at least these two together);
+  each process measures it at most every REPLICA_CHECK_SECONDS (the settings hold the window
+  to at least these two together), and after a failed look waits FAILED_CHECK_BACKOFF
+  intervals, so that a replica that is down stalls few requests;
 - a read that fails on the replica (it went down meanwhile) is run again on the primary.
 """
 
@@ -60,10 +61,13 @@ class _Scope:
 _scope: ContextVar[_Scope | None] = ContextVar("replica_scope", default=None)
 
 # Seconds behind the primary: 0 when everything received is replayed, else how old the last
-# replayed transaction is; NULL from a primary (a promoted replica): then it is no replica.
+# replayed transaction is. NULL (not to be used) from a primary (a promoted replica), and from
+# a replica that is not streaming: having replayed all it received, it would claim no lag
+# however far the primary has moved on.
 LAG_SQL = """
 SELECT CASE
     WHEN NOT pg_is_in_recovery() THEN NULL
+    WHEN NOT EXISTS (SELECT FROM pg_stat_wal_receiver WHERE status = 'streaming') THEN NULL
     WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
     ELSE COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()), 'Infinity')
 END
@@ -90,7 +94,7 @@ def _measure_lag() -> float | None:
         with connections[REPLICA].cursor() as cursor:
             cursor.execute(LAG_SQL)
             (lag,) = cursor.fetchone()
-    except DatabaseError as error:
+    except (DatabaseError, InterfaceError) as error:
         logger.warning("Replica unavailable, reading from the primary: %s", error)
         _close_replica()
         return None
@@ -101,9 +105,17 @@ def _close_replica() -> None:
     connections[REPLICA].close()
 
 
+FAILED_CHECK_BACKOFF = 3  # check intervals to wait after the replica did not answer
+CANCELED_BY_TIMEOUT = "57014"  # the statement timeout: the primary would take as long
+
+
 def replica_usable() -> bool:
     now = time.monotonic()
-    if now - _health.checked_at >= settings.REPLICA_CHECK_SECONDS:
+    interval = settings.REPLICA_CHECK_SECONDS
+    if _health.lag is None and _health.checked_at > -math.inf:
+        interval *= FAILED_CHECK_BACKOFF
+    if now - _health.checked_at >= interval:
+        _health.checked_at = now  # a request arriving meanwhile does not look again
         _health.lag = _measure_lag()
         usable = _health.lag is not None and _health.lag <= settings.REPLICA_MAX_LAG_SECONDS
         if _health.usable and not usable and _health.lag is not None:
@@ -113,7 +125,15 @@ def replica_usable() -> bool:
 
 
 def replica_skip_until_next_check() -> None:
-    _health.usable, _health.checked_at = False, time.monotonic()
+    _health.usable, _health.lag, _health.checked_at = False, None, time.monotonic()
+
+
+def _replica_failed(error: Exception) -> bool:
+    """Whether `error` came from the replica's connection, and reading again elsewhere can help
+    (not the statement timeout: the same list would take as long on the primary)."""
+    if getattr(error.__cause__, "pgcode", None) == CANCELED_BY_TIMEOUT:
+        return False
+    return connections[REPLICA].errors_occurred
 
 
 def _pin_key(user_id: int) -> str:
@@ -196,7 +216,7 @@ def replica_reads(view):
             with _reading(scope):
                 return _told(_rendered(view(request, *args, **kwargs)), scope)
         except (OperationalError, InterfaceError) as error:
-            if scope.database != REPLICA:
+            if scope.database != REPLICA or not _replica_failed(error):
                 raise
             logger.warning(
                 "Replica failed under %s; read again from the primary: %s", request.path, error

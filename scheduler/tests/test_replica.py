@@ -7,7 +7,7 @@ import re
 import time
 
 import pytest
-from django.db import OperationalError, connections
+from django.db import DatabaseError, OperationalError, connections
 from django.http import HttpResponse
 from django.test import RequestFactory, override_settings
 
@@ -23,7 +23,7 @@ router = replica.ReplicaRouter()
 @pytest.fixture
 def replica_at(monkeypatch):
     """A configured replica whose lag (seconds, or None: not answering) the test sets."""
-    state = {"lag": 0.0, "measured": 0, "closed": 0}
+    state = {"lag": 0.0, "measured": 0, "closed": 0, "replica_failed": True}
 
     def measure():
         state["measured"] += 1
@@ -35,6 +35,7 @@ def replica_at(monkeypatch):
     monkeypatch.setattr(replica, "replica_configured", lambda: True)
     monkeypatch.setattr(replica, "_measure_lag", measure)
     monkeypatch.setattr(replica, "_close_replica", close)
+    monkeypatch.setattr(replica, "_replica_failed", lambda error: state["replica_failed"])
     monkeypatch.setattr(replica, "_health", replica._Health())
     return state
 
@@ -196,6 +197,32 @@ def test_a_read_that_fails_on_the_replica_is_run_again_on_the_primary(replica_at
     assert _read_in_scope() == "default"
 
 
+def test_a_failure_elsewhere_while_reading_the_replica_is_not_retried(replica_at):
+    # The scope chose the replica, but the error came from the primary (or was the statement
+    # timeout, which the primary would meet as well): running the list again helps nobody.
+    replica_at["replica_failed"] = False
+    calls = []
+    with pytest.raises(OperationalError):
+        _view_failing_on("replica", calls)(_anonymous_get())
+    assert calls == ["replica"]
+
+
+@override_settings(REPLICA_CHECK_SECONDS=0.05)
+def test_a_replica_that_did_not_answer_is_looked_at_less_often(replica_at):
+    # given: it did not answer
+    replica_at["lag"] = None
+    _read_in_scope()
+    # when: one check interval later, and then past the backoff
+    time.sleep(0.06)
+    _read_in_scope()
+    measured_within_backoff = replica_at["measured"]
+    time.sleep(0.05 * replica.FAILED_CHECK_BACKOFF)
+    _read_in_scope()
+    # then
+    assert measured_within_backoff == 1
+    assert replica_at["measured"] == 2
+
+
 def test_a_failure_on_the_primary_is_not_retried(replica_at):
     replica_at["lag"] = None  # no replica: the read is on the primary
     calls = []
@@ -268,3 +295,29 @@ def _lag_once(database) -> float | None:
     with database.cursor() as cursor:
         cursor.execute("SELECT 1")
     return None  # then read from the primary: only the count matters here
+
+
+@pytest.mark.django_db
+def test_a_primary_is_no_replica(replica_alias):
+    # The "replica" here is the test database itself: not in recovery, so not to be used.
+    assert replica._measure_lag() is None
+
+
+@pytest.mark.django_db
+def test_only_an_error_of_the_replicas_connection_counts_as_the_replica_failing(replica_alias):
+    # given: the replica's connection has not failed
+    assert not replica._replica_failed(OperationalError("elsewhere"))
+    # when: a statement on it fails
+    with pytest.raises(DatabaseError) as failure, replica_alias.cursor() as cursor:
+        cursor.execute("SELECT * FROM a_table_that_is_not_there")  # noqa: S608
+    # then
+    assert replica._replica_failed(failure.value)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_statement_timeout_on_the_replica_is_not_read_again(replica_alias):
+    with pytest.raises(OperationalError) as failure, replica_alias.cursor() as cursor:
+        cursor.execute("SELECT set_config('statement_timeout', '50', true); SELECT pg_sleep(1)")
+    assert replica_alias.errors_occurred
+    assert not replica._replica_failed(failure.value)

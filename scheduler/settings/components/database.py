@@ -70,8 +70,8 @@ DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
 DATABASE_ROUTERS: list[str] = []
 if DATABASE_REPLICA_URL:
     DATABASES["replica"] = _database(DATABASE_REPLICA_URL)
-    # Tests read the replica through the primary's connection (their transactions see their
-    # own writes); the deployment's checks test the real one (deploy/fault-replica).
+    # Tests create no database on the replica (it is read-only): it is a mirror of the
+    # primary's test database. The deployment's checks test the real one (deploy/fault-replica).
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["scheduler.db.replica.ReplicaRouter"]
 # A replica further behind than this is skipped (its reads go to the primary) ...
