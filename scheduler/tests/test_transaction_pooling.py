@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import OperationalError, connection
 from django.db.utils import load_backend
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
 from accounts.tests.factories import UserFactory
@@ -78,6 +79,14 @@ def test_writes_carry_the_timeout_and_who_acts_in_one_round_trip(pooled_connecti
             "SELECT current_setting('scheduler.actor'), current_setting('statement_timeout')"
         )
         assert cursor.fetchone() == ("someone", "200ms")
+
+
+@pytest.mark.postgres
+def test_the_statement_is_recorded_as_the_code_sent_it(pooled_connection):
+    # Tests, the request log and Silk read what was sent without the settings in front.
+    with CaptureQueriesContext(pooled_connection) as queries, pooled_connection.cursor() as c:
+        c.execute("SELECT %s", [1])
+    assert [q["sql"] for q in queries.captured_queries] == ["SELECT 1"]
 
 
 @pytest.mark.postgres

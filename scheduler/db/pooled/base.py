@@ -15,7 +15,7 @@ import re
 import psycopg2.extensions
 from django.conf import settings as django_settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db.backends.postgresql import base, creation
+from django.db.backends.postgresql import base, creation, operations
 
 _PLAIN = re.compile(r"^[a-z_.]+$|^[0-9]+$")
 
@@ -75,12 +75,25 @@ class DatabaseCreation(creation.DatabaseCreation):
             cursor.execute(f"DROP DATABASE {name} WITH (FORCE)")
 
 
+class DatabaseOperations(operations.DatabaseOperations):
+    def last_executed_query(self, cursor, sql, params):
+        """The statement as the code sent it (what tests, logs and Silk read), without the
+        settings in front that psycopg2 reports as part of it."""
+        query = super().last_executed_query(cursor, sql, params)
+        prefix = self.connection.transaction_prefix
+        if prefix and query and query.startswith(prefix):
+            return query[len(prefix) :]
+        return query
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
     creation_class = DatabaseCreation
+    ops_class = DatabaseOperations
 
     def __init__(self, settings_dict, alias="default"):
         super().__init__(settings_dict, alias)
         prefix = transaction_settings_sql(settings_dict.get("TRANSACTION_SETTINGS", {}))
+        self.transaction_prefix = prefix
         self._cursor_class = _cursor_class(prefix) if prefix else None
 
     def create_cursor(self, name=None):
