@@ -114,7 +114,8 @@ CASES: dict[str, Case] = {
     ),  # fmt: skip
     "DB_TRANSACTION_POOLING": Case(
         {"DB_TRANSACTION_POOLING": "true", "DB_STATEMENT_TIMEOUT_MS": "5000"},
-        base={"DATABASE_URL": "postgres://app:secret@pgbouncer:6432/scheduler"},
+        base={"DATABASE_URL": "postgres://app:secret@pgbouncer:6432/scheduler",
+              "DB_STATEMENT_TIMEOUT_MS": "0"},
         expect={
             "DATABASES.default.ENGINE": "scheduler.db.pooled",
             "DATABASES.default.DISABLE_SERVER_SIDE_CURSORS": True,
