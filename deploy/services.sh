@@ -2,7 +2,7 @@
 # one place, so that a service restarted after a fault is the same service as before. Needs
 # $RUN and $PY (deploy/env.sh sets them).
 
-PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | tail -1)
+PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 # The topology's own PostgreSQL, a primary and its streaming replica, never the machine's:
 # outside the checkout (the postgres user must reach it), removed by deploy/down.
 PG_ROOT=${DEPLOY_PG_ROOT:-/tmp/scheduler-deploy-pg}
