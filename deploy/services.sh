@@ -159,14 +159,17 @@ start_app_servers() {
   done
 }
 
+# Stop the process a pid file names and wait (10 s at most) until it has gone.
+stop_pidfile() {  # stop_pidfile <file>
+  [ -f "$1" ] || return 0
+  local pid
+  pid=$(cat "$1")
+  kill "$pid" 2>/dev/null
+  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+}
+
 stop_app_servers() {
-  for port in 8101 8102; do
-    [ -f "$RUN/gunicorn-$port.pid" ] || continue
-    local pid
-    pid=$(cat "$RUN/gunicorn-$port.pid")
-    kill "$pid" 2>/dev/null
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  done
+  for port in 8101 8102; do stop_pidfile "$RUN/gunicorn-$port.pid"; done
 }
 
 start_worker() {
@@ -175,26 +178,14 @@ start_worker() {
     --pidfile "$RUN/worker.pid" --logfile "$RUN/worker.log" --detach
 }
 
-stop_worker() {
-  [ -f "$RUN/worker.pid" ] || return 0
-  local pid
-  pid=$(cat "$RUN/worker.pid")
-  kill "$pid" 2>/dev/null
-  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-}
+stop_worker() { stop_pidfile "$RUN/worker.pid"; }
 
 start_beat() {
   $PY -m celery -A scheduler beat --loglevel WARNING --schedule "$RUN/beat-schedule" \
     --pidfile "$RUN/beat.pid" --logfile "$RUN/beat.log" --detach
 }
 
-stop_beat() {
-  [ -f "$RUN/beat.pid" ] || return 0
-  local pid
-  pid=$(cat "$RUN/beat.pid")
-  kill "$pid" 2>/dev/null
-  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-}
+stop_beat() { stop_pidfile "$RUN/beat.pid"; }
 
 wait_healthy() {  # wait_healthy <url>: up to 30 s
   for _ in $(seq 1 60); do curl -sf -o /dev/null "$1" && return 0; sleep 0.5; done
