@@ -64,7 +64,22 @@ def cache_contents() -> list[bytes]:
 
     redis = get_redis_connection("default")
     prefix = settings.CACHES["default"]["KEY_PREFIX"]
-    return [key + b"\0" + (redis.get(key) or b"") for key in redis.scan_iter(f"{prefix}:*")]
+    return [key + b"\0" + _stored(redis, key) for key in redis.scan_iter(f"{prefix}:*")]
+
+
+def _stored(redis, key: bytes) -> bytes:
+    """A key's value whatever its type: the request figures (perfstats) are hashes, written
+    by each process at most once a second, so one may appear in the middle of the scan."""
+    kind = redis.type(key)
+    if kind == b"hash":
+        return b"\0".join(k + b"=" + v for k, v in redis.hgetall(key).items())
+    if kind == b"list":
+        return b"\0".join(redis.lrange(key, 0, -1))
+    if kind == b"set":
+        return b"\0".join(redis.smembers(key))
+    if kind == b"zset":
+        return b"\0".join(redis.zrange(key, 0, -1))
+    return redis.get(key) or b""
 
 
 def seconds_to_live(key: str) -> float:
